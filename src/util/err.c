@@ -2,6 +2,7 @@
 #include "util/err.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,18 +26,41 @@ void loy_err_clear(loy_err *e)
     e->message[0] = '\0';
 }
 
+int loy_err_prefix(loy_err *e, const char *prefix)
+{
+    if (!e) return LOY_EINVALID;
+    char field[sizeof(e->field)], message[sizeof(e->message)];
+    bool had = e->field[0] != '\0';
+    snprintf(field, sizeof(field), "%s%s%s", prefix, had ? "." : "", e->field);
+    snprintf(message, sizeof(message), "%s%s%.*s", prefix, had ? "." : ": ",
+             (int)(sizeof(message) - strlen(prefix) - 3), e->message);
+    memcpy(e->field, field, sizeof(field));
+    memcpy(e->message, message, sizeof(message));
+    return e->code;
+}
+
 const char *loy_err_name(int code)
 {
     switch (code) {
-    case LOY_OK: return "ok";
-    case LOY_EINVALID: return "invalid";
-    case LOY_ENOTFOUND: return "not_found";
-    case LOY_ECONFLICT: return "conflict";
-    case LOY_EBUSY: return "busy";
-    case LOY_ESTORAGE: return "storage";
-    case LOY_ENOMEM: return "no_memory";
-    case LOY_EREFUSED: return "refused";
-    case LOY_EMISMATCH: return "idempotency_mismatch";
-    default: return "error";
+    case LOY_OK:
+        return "ok";
+    case LOY_EINVALID:
+        return "invalid";
+    case LOY_ENOTFOUND:
+        return "not_found";
+    case LOY_ECONFLICT:
+        return "conflict";
+    case LOY_EBUSY:
+        return "busy";
+    case LOY_ESTORAGE:
+        return "storage";
+    case LOY_ENOMEM:
+        return "no_memory";
+    case LOY_EREFUSED:
+        return "refused";
+    case LOY_EMISMATCH:
+        return "idempotency_mismatch";
+    default:
+        return "error";
     }
 }

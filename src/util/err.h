@@ -1,4 +1,5 @@
-/* Error codes and the error struct every fallible function fills: code, offending field, message. */
+/* Error codes and the error struct every fallible function fills: code, offending field, message.
+ */
 #ifndef LOY_UTIL_ERR_H
 #define LOY_UTIL_ERR_H
 
@@ -26,6 +27,11 @@ int loy_err_set(loy_err *e, int code, const char *field, const char *fmt, ...)
 
 /* Clears `e` to LOY_OK with empty field and message. */
 void loy_err_clear(loy_err *e);
+
+/* Puts a path in front of the field and message of an error about a nested value:
+ * field "qty" with prefix "items[0]" becomes "items[0].qty", message "qty: ..." becomes
+ * "items[0].qty: ..."; an error without field becomes "items[0]: ...". Returns e->code. */
+int loy_err_prefix(loy_err *e, const char *prefix);
 
 /* Stable lower-case name of a code: "invalid", "not_found", "conflict", ... */
 const char *loy_err_name(int code);

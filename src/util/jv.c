@@ -48,14 +48,21 @@ void loy_jv_free(loy_jv *v)
 loy_jv_type loy_jv_typeof(const loy_jv *v)
 {
     switch (json_typeof(J(v))) {
-    case JSON_OBJECT: return LOY_JV_OBJECT;
-    case JSON_ARRAY: return LOY_JV_ARRAY;
-    case JSON_STRING: return LOY_JV_STRING;
-    case JSON_INTEGER: return LOY_JV_INT;
-    case JSON_REAL: return LOY_JV_REAL;
+    case JSON_OBJECT:
+        return LOY_JV_OBJECT;
+    case JSON_ARRAY:
+        return LOY_JV_ARRAY;
+    case JSON_STRING:
+        return LOY_JV_STRING;
+    case JSON_INTEGER:
+        return LOY_JV_INT;
+    case JSON_REAL:
+        return LOY_JV_REAL;
     case JSON_TRUE:
-    case JSON_FALSE: return LOY_JV_BOOL;
-    default: return LOY_JV_NULL;
+    case JSON_FALSE:
+        return LOY_JV_BOOL;
+    default:
+        return LOY_JV_NULL;
     }
 }
 
@@ -63,13 +70,20 @@ const char *loy_jv_type_name(const loy_jv *v)
 {
     if (!v) return "nothing";
     switch (loy_jv_typeof(v)) {
-    case LOY_JV_OBJECT: return "an object";
-    case LOY_JV_ARRAY: return "an array";
-    case LOY_JV_STRING: return "a string";
-    case LOY_JV_INT: return "an integer";
-    case LOY_JV_REAL: return "a number";
-    case LOY_JV_BOOL: return "a boolean";
-    default: return "null";
+    case LOY_JV_OBJECT:
+        return "an object";
+    case LOY_JV_ARRAY:
+        return "an array";
+    case LOY_JV_STRING:
+        return "a string";
+    case LOY_JV_INT:
+        return "an integer";
+    case LOY_JV_REAL:
+        return "a number";
+    case LOY_JV_BOOL:
+        return "a boolean";
+    default:
+        return "null";
     }
 }
 

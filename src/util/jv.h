@@ -41,9 +41,9 @@ const loy_jv *loy_jv_value_at(const loy_jv *obj, size_t i);
 
 const char *loy_jv_str(const loy_jv *v); /* NULL unless a string */
 size_t loy_jv_str_len(const loy_jv *v);
-int64_t loy_jv_int(const loy_jv *v);  /* 0 unless an integer */
-double loy_jv_real(const loy_jv *v);  /* integer or real as double */
-bool loy_jv_bool(const loy_jv *v);    /* false unless true */
+int64_t loy_jv_int(const loy_jv *v); /* 0 unless an integer */
+double loy_jv_real(const loy_jv *v); /* integer or real as double */
+bool loy_jv_bool(const loy_jv *v);   /* false unless true */
 /* Short rendering of a value for "got ..." messages: strings quoted, long values cut with "...". */
 void loy_jv_show(const loy_jv *v, char *out, size_t outsz);
 

@@ -1,0 +1,81 @@
+/* Use cases: one transaction each. Requests and responses are JSON documents (jansson), the same
+ * for the CLI and the HTTP API, so both share one validator. */
+#ifndef LOY_APP_APP_H
+#define LOY_APP_APP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/engine.h"
+#include "core/programme.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/time.h"
+
+typedef struct loy_app {
+    loy_conn conn;
+    int64_t merchant; /* 0 until init */
+    loy_merchant_row merchant_row;
+    loy_programme *prog;
+    int64_t prog_version;
+    loy_tz *tz;
+    char actor[64]; /* who acts: "cli:alice", "user:3", "key:ab12" */
+    int64_t now;    /* 0 = read the clock per call; else a fixed instant (tests, --now) */
+} loy_app;
+
+/* Opens (creating and migrating if needed) the database and loads the merchant's active
+ * programme if there is one. */
+int loy_app_open(loy_app **out, const char *db_path, const loy_db_opts *opts, loy_err *err);
+void loy_app_close(loy_app *app);
+int64_t loy_app_now(const loy_app *app);
+
+/* Creates the merchant from a programme document (version 1). LOY_ECONFLICT if the database
+ * already has a merchant. */
+int loy_app_init(loy_app *app, const char *programme_json, size_t len, loy_err *err);
+/* Validates and activates a new programme version; *version_out = its number. */
+int loy_app_programme_set(loy_app *app, const char *programme_json, size_t len,
+                          int64_t *version_out, loy_err *err);
+/* Validates a programme document without a database (load check of the zone included). */
+int loy_app_programme_check(const char *programme_json, size_t len, loy_err *err);
+
+/* Write use cases. `key` is the idempotency key (1..255 chars); a replay of the same key and
+ * request returns the stored response (*replayed = true); the same key with another request is
+ * LOY_EMISMATCH. `req` is borrowed; *resp is new. */
+typedef enum {
+    LOY_OP_MEMBER_CREATE,
+    LOY_OP_PURCHASE,
+    LOY_OP_REFUND,
+    LOY_OP_REDEEM,
+    LOY_OP_ADJUST,
+    LOY_OP_VOUCHER_USE
+} loy_op;
+int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, json_t **resp,
+                  bool *replayed, loy_err *err);
+/* Dry run of a purchase: the same outcome, nothing written. */
+int loy_app_simulate(loy_app *app, const json_t *req, json_t **resp, loy_err *err);
+
+/* Updates the writable fields of a member (no idempotency needed: it is a set, not an add). */
+int loy_app_member_update(loy_app *app, const char *member_ref, const json_t *req, json_t **resp,
+                          loy_err *err);
+/* Everything the counter needs about one member: details, balances, stamp card, tier and
+ * progress, pending, expiring within 30 days, redeemable rewards. `member_ref` is an id, card
+ * token, phone or email. */
+int loy_app_member_view(loy_app *app, const char *member_ref, json_t **resp, loy_err *err);
+/* Search by fragment of name (any script, folded), phone, email or card token. */
+int loy_app_member_find(loy_app *app, const char *query, int limit, json_t **resp, loy_err *err);
+int loy_app_member_ledger(loy_app *app, const char *member_ref, int64_t before_id, int limit,
+                          json_t **resp, loy_err *err);
+int loy_app_voucher_check(loy_app *app, const char *code, json_t **resp, loy_err *err);
+
+/* Jobs at app->now for every member: activation, expiry, tier review; one transaction per
+ * member. *resp summarises what changed. */
+int loy_app_jobs_housekeeping(loy_app *app, json_t **resp, loy_err *err);
+
+/* Invariant check; *resp = {"ok": bool, "violations": [...]}. */
+int loy_app_verify(loy_app *app, json_t **resp, loy_err *err);
+
+/* Helpers shared by request parsing (app/request.c). */
+int loy_app_resolve_member(loy_app *app, const char *ref, loy_member_row *out, loy_err *err);
+
+#endif

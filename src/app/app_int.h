@@ -1,0 +1,47 @@
+/* Internals shared by the use-case files of src/app (not for other layers). */
+#ifndef LOY_APP_INT_H
+#define LOY_APP_INT_H
+
+#include "app/app.h"
+
+/* A member with its engine state, loaded inside the current transaction. */
+typedef struct {
+    loy_member_row row;
+    loy_member_state st;
+    loy_lot *lots;
+} loy_loaded;
+
+void loy_loaded_free(loy_loaded *l);
+/* Loads the member and its state at `now`, after applying due housekeeping (activation,
+ * expiry) when `write` is true. */
+int loy_app_load(loy_app *app, const char *ref, bool write, int64_t now, loy_loaded *out,
+                 loy_err *err);
+int loy_app_load_id(loy_app *app, int64_t id, bool write, int64_t now, loy_loaded *out,
+                    loy_err *err);
+/* Applies an outcome and writes its events to the outbox. */
+int loy_app_apply(loy_app *app, int64_t member, const loy_outcome *o, const char *ref_type,
+                  int64_t ref_id, const char *reason, int64_t now, int64_t **ids, loy_err *err);
+loy_ctx loy_app_ctx(const loy_app *app, int64_t now);
+
+/* JSON renderings */
+json_t *loy_json_outcome(const loy_app *app, const loy_outcome *o);
+json_t *loy_json_member(const loy_app *app, const loy_member_row *m);
+json_t *loy_json_balances(const loy_member_state *st);
+/* Balances of `st` after the outcome's entries. */
+json_t *loy_json_balances_after(const loy_member_state *st, const loy_outcome *o);
+json_t *loy_json_time(int64_t t);
+json_t *loy_json_money(const loy_app *app, int64_t minor);
+
+/* use cases run inside loy_app_write's transaction */
+int loy_uc_member_create(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err);
+int loy_uc_purchase(loy_app *app, const json_t *req, int64_t now, bool dry_run, json_t **resp,
+                    loy_err *err);
+int loy_uc_refund(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err);
+int loy_uc_redeem(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err);
+int loy_uc_adjust(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err);
+int loy_uc_voucher_use(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err);
+/* Parses member fields (create: all; update: those present) into row. */
+int loy_member_fields(loy_app *app, const json_t *req, bool create, loy_member_row *row,
+                      int64_t now, loy_err *err);
+
+#endif

@@ -1,0 +1,114 @@
+/* The write path shared by every use case: idempotency check, one write transaction, the stored
+ * response, commit. Errors roll back everything (no ledger row, no idempotency record). */
+#include "app/app_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/rand.h"
+
+static const char *op_names[] = {"member.create", "purchase", "refund",
+                                 "redeem",        "adjust",   "voucher.use"};
+
+static int run_op(loy_app *app, loy_op op, const json_t *req, int64_t now, json_t **resp,
+                  loy_err *err)
+{
+    switch (op) {
+    case LOY_OP_MEMBER_CREATE:
+        return loy_uc_member_create(app, req, now, resp, err);
+    case LOY_OP_PURCHASE:
+        return loy_uc_purchase(app, req, now, false, resp, err);
+    case LOY_OP_REFUND:
+        return loy_uc_refund(app, req, now, resp, err);
+    case LOY_OP_REDEEM:
+        return loy_uc_redeem(app, req, now, resp, err);
+    case LOY_OP_ADJUST:
+        return loy_uc_adjust(app, req, now, resp, err);
+    case LOY_OP_VOUCHER_USE:
+        return loy_uc_voucher_use(app, req, now, resp, err);
+    }
+    return loy_err_set(err, LOY_EINVALID, "", "unknown operation");
+}
+
+int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, json_t **resp,
+                  bool *replayed, loy_err *err)
+{
+    *resp = NULL;
+    if (replayed) *replayed = false;
+    if (!app->merchant) return loy_err_set(err, LOY_ENOTFOUND, "db", "run `loyalty init` first");
+    size_t klen = key ? strlen(key) : 0;
+    if (klen == 0 || klen > 255)
+        return loy_err_set(err, LOY_EINVALID, "idempotency_key",
+                           "idempotency key: expected 1 to 255 characters, got %zu", klen);
+    if (!json_is_object(req))
+        return loy_err_set(err, LOY_EINVALID, "", "expected a JSON object as the request");
+
+    /* fingerprint: operation + canonical request */
+    char *canon = json_dumps(req, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!canon) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    size_t clen = strlen(canon), olen = strlen(op_names[op]);
+    char *fp_in = malloc(olen + 1 + clen + 1);
+    if (!fp_in) {
+        free(canon);
+        return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    }
+    memcpy(fp_in, op_names[op], olen);
+    fp_in[olen] = '\n';
+    memcpy(fp_in + olen + 1, canon, clen + 1);
+    char fp[65];
+    loy_sha256_hex(fp_in, olen + 1 + clen, fp);
+    free(fp_in);
+    free(canon);
+
+    int64_t now = loy_app_now(app);
+    int rc = loy_db_begin(&app->conn, true, err);
+    if (rc) return rc;
+    loy_idem_row idem = {0};
+    rc = loy_store_idem_get(&app->conn, app->merchant, key, &idem, err);
+    if (rc == 0) {
+        loy_db_rollback(&app->conn);
+        if (strcmp(idem.fingerprint, fp) != 0) {
+            free(idem.response);
+            return loy_err_set(err, LOY_EMISMATCH, "idempotency_key",
+                               "idempotency key %s was used with a different request", key);
+        }
+        json_error_t je;
+        *resp = json_loads(idem.response, 0, &je);
+        free(idem.response);
+        if (!*resp) return loy_err_set(err, LOY_ESTORAGE, "", "stored response is not JSON");
+        if (replayed) *replayed = true;
+        return 0;
+    }
+    if (rc != LOY_ENOTFOUND) goto fail;
+    loy_err_clear(err);
+
+    rc = run_op(app, op, req, now, resp, err);
+    if (rc) goto fail;
+    char *text = json_dumps(*resp, JSON_COMPACT);
+    if (!text) {
+        rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+        goto fail;
+    }
+    rc = loy_store_idem_put(&app->conn, app->merchant, key, fp, 200, text, now, err);
+    free(text);
+    if (rc) goto fail;
+    rc = loy_db_commit(&app->conn, err);
+    if (rc) goto fail;
+    return 0;
+fail:
+    loy_db_rollback(&app->conn);
+    json_decref(*resp);
+    *resp = NULL;
+    return rc;
+}
+
+int loy_app_simulate(loy_app *app, const json_t *req, json_t **resp, loy_err *err)
+{
+    *resp = NULL;
+    if (!app->merchant) return loy_err_set(err, LOY_ENOTFOUND, "db", "run `loyalty init` first");
+    int rc = loy_db_begin(&app->conn, false, err);
+    if (rc) return rc;
+    rc = loy_uc_purchase(app, req, loy_app_now(app), true, resp, err);
+    loy_db_rollback(&app->conn);
+    return rc;
+}

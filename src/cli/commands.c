@@ -1,0 +1,70 @@
+/* The command table: every `loyalty` command, its flags and its one-line help. */
+#include "cli/cli_int.h"
+
+#define CMD(fn) int fn(loy_cli *cli, loy_app *app, loy_err *err)
+CMD(loy_cmd_init);
+CMD(loy_cmd_programme_check);
+CMD(loy_cmd_programme_show);
+CMD(loy_cmd_programme_set);
+CMD(loy_cmd_programme_history);
+CMD(loy_cmd_member_add);
+CMD(loy_cmd_member_show);
+CMD(loy_cmd_member_edit);
+CMD(loy_cmd_member_find);
+CMD(loy_cmd_member_ledger);
+CMD(loy_cmd_purchase);
+CMD(loy_cmd_refund);
+CMD(loy_cmd_redeem);
+CMD(loy_cmd_adjust);
+CMD(loy_cmd_voucher_use);
+CMD(loy_cmd_voucher_check);
+CMD(loy_cmd_db_verify);
+CMD(loy_cmd_db_migrate);
+CMD(loy_cmd_expire);
+CMD(loy_cmd_backup);
+CMD(loy_cmd_restore);
+CMD(loy_cmd_demo);
+
+extern const loy_flag loy_purchase_flags[], loy_refund_flags[], loy_redeem_flags[],
+    loy_adjust_flags[], loy_voucher_flags[], loy_member_flags[], loy_demo_flags[];
+
+static const loy_flag init_flags[] = {{"programme", "programme", F_STR, "programme JSON file"},
+                                      {NULL, NULL, F_STR, NULL}};
+static const loy_flag backup_flags[] = {{"to", "to", F_STR, "file to write the copy to"},
+                                        {NULL, NULL, F_STR, NULL}};
+static const loy_flag restore_flags[] = {{"from", "from", F_STR, "backup file to restore"},
+                                         {NULL, NULL, F_STR, NULL}};
+
+const loy_cmd loy_commands[] = {
+    {"init", loy_cmd_init, init_flags, NULL, "create a database from a programme file", 1},
+    {"programme check", loy_cmd_programme_check, NULL, "FILE",
+     "validate a programme file (JSON path, expected, got)", 0},
+    {"programme show", loy_cmd_programme_show, NULL, "[VERSION]", "print the active programme", 2},
+    {"programme set", loy_cmd_programme_set, NULL, "FILE",
+     "validate and activate a new programme version", 2},
+    {"programme history", loy_cmd_programme_history, NULL, NULL, "list programme versions", 2},
+    {"member add", loy_cmd_member_add, loy_member_flags, NULL, "enrol a member (join)", 2},
+    {"member show", loy_cmd_member_show, NULL, "MEMBER",
+     "balances, stamp card, tier progress, expiring points, rewards", 2},
+    {"member edit", loy_cmd_member_edit, loy_member_flags, "MEMBER", "change member details", 2},
+    {"member find", loy_cmd_member_find, NULL, "QUERY",
+     "search by name fragment (any script), phone, email or card", 2},
+    {"member ledger", loy_cmd_member_ledger, NULL, "MEMBER", "full ledger history", 2},
+    {"purchase", loy_cmd_purchase, loy_purchase_flags, NULL,
+     "record a purchase (or --dry-run) and explain what it earned", 2},
+    {"refund", loy_cmd_refund, loy_refund_flags, NULL,
+     "refund all or part of a purchase, reversing its earnings", 2},
+    {"redeem", loy_cmd_redeem, loy_redeem_flags, NULL, "redeem a reward for a voucher", 2},
+    {"adjust", loy_cmd_adjust, loy_adjust_flags, NULL,
+     "add or remove points or stamps with a reason", 2},
+    {"voucher check", loy_cmd_voucher_check, NULL, "CODE", "is a voucher valid?", 2},
+    {"voucher use", loy_cmd_voucher_use, loy_voucher_flags, "CODE", "use a voucher once", 2},
+    {"expire", loy_cmd_expire, NULL, NULL,
+     "daily jobs: activate pending points, expire lots, review tiers, birthday bonuses", 2},
+    {"db verify", loy_cmd_db_verify, NULL, NULL, "check every ledger invariant", 2},
+    {"db migrate", loy_cmd_db_migrate, NULL, NULL, "apply schema migrations", 1},
+    {"backup", loy_cmd_backup, backup_flags, "[COPY]", "online backup of the database", 1},
+    {"restore", loy_cmd_restore, restore_flags, "[COPY]",
+     "restore a verified backup into a new database file", 0},
+    {"demo", loy_cmd_demo, loy_demo_flags, NULL, "load demo members and a year of purchases", 2},
+    {NULL, NULL, NULL, NULL, NULL, 0}};
