@@ -30,10 +30,10 @@ typedef enum {
 } loy_entry_kind;
 
 #define LOY_LOT_NONE 0    /* unlotted entry: giving, debt */
-#define LOY_LOT_NEW (-1)  /* this entry opens a new lot */
+#define LOY_LOT_NEW  (-1) /* this entry opens a new lot */
 /* refers to the lot opened by entry `i` of the same outcome */
-#define LOY_LOT_OF_ENTRY(i) (-(int64_t)(i) - 2)
-#define LOY_LOT_ENTRY_INDEX(lot) ((size_t)(-(lot) - 2))
+#define LOY_LOT_OF_ENTRY(i)      (-(int64_t)(i)-2)
+#define LOY_LOT_ENTRY_INDEX(lot) ((size_t)(-(lot)-2))
 
 typedef struct {
     loy_account account;
@@ -60,9 +60,9 @@ typedef struct {
     int64_t points;  /* available points; < 0 only when the programme allows debt */
     int64_t pending; /* held for the return window */
     int64_t stamps;
-    int64_t giving;  /* minor units accrued to the cause */
+    int64_t giving; /* minor units accrued to the cause */
     const loy_lot *lots;
-    size_t nlots;    /* every open lot, ascending id */
+    size_t nlots;          /* every open lot, ascending id */
     char tier[LOY_ID_MAX]; /* "" = none yet */
     int64_t tier_since;
     int64_t below_since;    /* 0 = not below the current tier's threshold */
@@ -70,12 +70,12 @@ typedef struct {
     int64_t qualifying;     /* tier basis summed over the window ending at ctx->now, before the
                                action: net spend (minor units) or net points earned */
     int64_t joined_at;
-    int64_t first_purchase_at; /* 0 = no purchase yet */
-    int64_t purchases;         /* purchases so far */
-    int64_t last_activity_at;  /* last earn or redeem, 0 = none */
+    int64_t first_purchase_at;           /* 0 = no purchase yet */
+    int64_t purchases;                   /* purchases so far */
+    int64_t last_activity_at;            /* last earn or redeem, 0 = none */
     int bday_day, bday_month, bday_year; /* 0 = unknown; year optional */
-    int64_t birthday_set_at;              /* when the birthday was entered or last changed */
-    int last_birthday_bonus_year;         /* local year of the last birthday bonus, 0 = never */
+    int64_t birthday_set_at;             /* when the birthday was entered or last changed */
+    int last_birthday_bonus_year;        /* local year of the last birthday bonus, 0 = never */
     int last_anniversary_bonus_year;
 } loy_member_state;
 
@@ -90,18 +90,18 @@ typedef struct {
     int64_t amount;        /* total, minor units, > 0 */
     int64_t tender_points; /* points paying part of the total, >= 0 */
     const loy_line *lines;
-    size_t nlines;         /* optional; line amounts sum to <= amount, the rest is uncategorised */
+    size_t nlines; /* optional; line amounts sum to <= amount, the rest is uncategorised */
     char location[LOY_ID_MAX]; /* "" = none */
-    int64_t at;            /* UTC instant of the purchase (rule windows use it) */
+    int64_t at;                /* UTC instant of the purchase (rule windows use it) */
 } loy_purchase_in;
 
 /* What one purchase added to one account, as recorded; refunds reverse from these. */
 typedef struct {
     loy_account account;
-    loy_entry_kind kind;   /* LOY_ENTRY_EARN or LOY_ENTRY_TENDER (tender: amount is positive) */
-    int64_t amount;        /* > 0 */
-    int64_t reversed;      /* already reversed (or restored) by earlier refunds, >= 0 */
-    int64_t lot;           /* lot it opened, 0 if none */
+    loy_entry_kind kind; /* LOY_ENTRY_EARN or LOY_ENTRY_TENDER (tender: amount is positive) */
+    int64_t amount;      /* > 0 */
+    int64_t reversed;    /* already reversed (or restored) by earlier refunds, >= 0 */
+    int64_t lot;         /* lot it opened, 0 if none */
     char rule[LOY_ID_MAX];
 } loy_earned;
 
@@ -136,10 +136,10 @@ typedef struct {
     size_t nentries, cap_entries;
     loy_explain *explain;
     size_t nexplain, cap_explain;
-    int64_t cash;             /* purchase: amount minus tender value */
-    int64_t tender_value;     /* purchase: minor units paid with points */
-    int64_t points_earned;    /* net points (available + pending) credited by earn rules and tier */
-    int64_t bonus_points;     /* welcome / birthday / anniversary */
+    int64_t cash;          /* purchase: amount minus tender value */
+    int64_t tender_value;  /* purchase: minor units paid with points */
+    int64_t points_earned; /* net points (available + pending) credited by earn rules and tier */
+    int64_t bonus_points;  /* welcome / birthday / anniversary */
     int64_t stamps_earned;
     int64_t giving;           /* minor units accrued to the cause */
     int64_t qualifying_after; /* tier basis after the action */
@@ -148,12 +148,12 @@ typedef struct {
     bool tier_changed;
     bool below_since_changed; /* review: store below_since_after */
     int64_t below_since_after;
-    bool reviewed;            /* review ran: store last_review_at = now */
-    int birthday_bonus_year;     /* != 0: store as last_birthday_bonus_year */
-    int anniversary_bonus_year;  /* != 0: store as last_anniversary_bonus_year */
-    int64_t voucher_expires_at;  /* redeem */
-    int64_t shortfall;           /* refund: points that could not be reversed (spent, no debt) */
-    uint32_t events;             /* LOY_EV_* */
+    bool reviewed;              /* review ran: store last_review_at = now */
+    int birthday_bonus_year;    /* != 0: store as last_birthday_bonus_year */
+    int anniversary_bonus_year; /* != 0: store as last_anniversary_bonus_year */
+    int64_t voucher_expires_at; /* redeem */
+    int64_t shortfall;          /* refund: points that could not be reversed (spent, no debt) */
+    uint32_t events;            /* LOY_EV_* */
 } loy_outcome;
 
 typedef struct {
@@ -198,8 +198,7 @@ int loy_engine_housekeeping(const loy_ctx *c, const loy_member_state *m, loy_out
                             loy_err *err);
 
 /* Birthday / anniversary bonus if due at ctx->now (window, once a year, the 30-day rule). */
-int loy_engine_bonuses(const loy_ctx *c, const loy_member_state *m, loy_outcome *out,
-                       loy_err *err);
+int loy_engine_bonuses(const loy_ctx *c, const loy_member_state *m, loy_outcome *out, loy_err *err);
 
 /* Tier review (downgrade only here, after the grace period). Runs only when a review period
  * boundary (month, quarter, year in the merchant's zone) has passed since last_review_at. */
@@ -213,7 +212,7 @@ int64_t loy_engine_expiring(const loy_ctx *c, const loy_member_state *m, int64_t
 /* Index of the level a qualifying value reaches (highest threshold <= value); -1 if no tiers. */
 int loy_engine_level_for(const loy_programme *p, int64_t qualifying);
 
-const char *loy_account_name(loy_account a);   /* "points", "pending", "stamps", "giving" */
+const char *loy_account_name(loy_account a);       /* "points", "pending", "stamps", "giving" */
 const char *loy_entry_kind_name(loy_entry_kind k); /* "earn", "bonus", ... */
 /* Parses the names above; returns false for unknown text. */
 bool loy_account_parse(const char *s, loy_account *out);

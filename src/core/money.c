@@ -8,14 +8,13 @@ static const struct {
     const char *code;
     int exponent;
 } currencies[] = {
-    {"AED", 2}, {"AUD", 2}, {"BDT", 2}, {"BHD", 3}, {"BND", 2}, {"BRL", 2}, {"CAD", 2},
-    {"CHF", 2}, {"CLP", 0}, {"CNY", 2}, {"CZK", 2}, {"DKK", 2}, {"EGP", 2}, {"EUR", 2},
-    {"GBP", 2}, {"HKD", 2}, {"HUF", 2}, {"IDR", 2}, {"ILS", 2}, {"INR", 2}, {"IQD", 3},
-    {"ISK", 0}, {"JOD", 3}, {"JPY", 0}, {"KRW", 0}, {"KWD", 3}, {"LKR", 2}, {"LYD", 3},
-    {"MXN", 2}, {"MYR", 2}, {"NGN", 2}, {"NOK", 2}, {"NPR", 2}, {"NZD", 2}, {"OMR", 3},
-    {"PHP", 2}, {"PKR", 2}, {"PLN", 2}, {"QAR", 2}, {"RON", 2}, {"RSD", 2}, {"SAR", 2},
-    {"SEK", 2}, {"SGD", 2}, {"THB", 2}, {"TND", 3}, {"TRY", 2}, {"TWD", 2}, {"UAH", 2},
-    {"UGX", 0}, {"USD", 2}, {"VND", 0}, {"XAF", 0}, {"XOF", 0}, {"ZAR", 2},
+    {"AED", 2}, {"AUD", 2}, {"BDT", 2}, {"BHD", 3}, {"BND", 2}, {"BRL", 2}, {"CAD", 2}, {"CHF", 2},
+    {"CLP", 0}, {"CNY", 2}, {"CZK", 2}, {"DKK", 2}, {"EGP", 2}, {"EUR", 2}, {"GBP", 2}, {"HKD", 2},
+    {"HUF", 2}, {"IDR", 2}, {"ILS", 2}, {"INR", 2}, {"IQD", 3}, {"ISK", 0}, {"JOD", 3}, {"JPY", 0},
+    {"KRW", 0}, {"KWD", 3}, {"LKR", 2}, {"LYD", 3}, {"MXN", 2}, {"MYR", 2}, {"NGN", 2}, {"NOK", 2},
+    {"NPR", 2}, {"NZD", 2}, {"OMR", 3}, {"PHP", 2}, {"PKR", 2}, {"PLN", 2}, {"QAR", 2}, {"RON", 2},
+    {"RSD", 2}, {"SAR", 2}, {"SEK", 2}, {"SGD", 2}, {"THB", 2}, {"TND", 3}, {"TRY", 2}, {"TWD", 2},
+    {"UAH", 2}, {"UGX", 0}, {"USD", 2}, {"VND", 0}, {"XAF", 0}, {"XOF", 0}, {"ZAR", 2},
 };
 
 int loy_currency_exponent(const char *code)
@@ -46,7 +45,7 @@ bool loy_money_parse(const char *text, int exponent, int64_t *out)
     int64_t whole = 0;
     int digits = 0;
     while (*p >= '0' && *p <= '9') {
-        if (whole > (INT64_MAX / 10 - 9) / loy_pow10(exponent)) return false;
+        if (whole > (INT64_MAX - (*p - '0')) / 10) return false;
         whole = whole * 10 + (*p - '0');
         p++;
         digits++;
@@ -65,6 +64,7 @@ bool loy_money_parse(const char *text, int exponent, int64_t *out)
     }
     if (*p) return false;
     for (int i = fdigits; i < exponent; i++) frac *= 10;
+    if (whole > (INT64_MAX - frac) / loy_pow10(exponent)) return false;
     *out = whole * loy_pow10(exponent) + frac;
     return true;
 }
@@ -94,17 +94,22 @@ void loy_money_display(char *out, size_t outsz, int64_t minor, const char *curre
     static const struct {
         const char *code, *prefix, *suffix;
     } symbols[] = {
-        {"MYR", "RM", ""},  {"USD", "$", ""},       {"EUR", "€", ""}, {"GBP", "£", ""},
+        {"MYR", "RM", ""},  {"USD", "$", ""}, {"EUR", "€", ""}, {"GBP", "£", ""},
         {"HUF", "", " Ft"}, {"BDT", "৳", ""}, {"JPY", "¥", ""}, {"SGD", "S$", ""},
     };
     int exp = loy_currency_exponent(currency);
     int shown = loy_currency_display_decimals(currency);
     if (exp < 0) exp = shown = 2;
-    /* drop hidden decimals (HUF: ISO exponent 2, shown as whole forints, rounded half up) */
+    /* drop hidden decimals (HUF: ISO exponent 2, shown as whole forints, rounded half away from
+     * zero) */
     int64_t v = minor;
     if (shown < exp) {
-        int64_t d = loy_pow10(exp - shown);
-        v = (minor >= 0 ? minor + d / 2 : minor - d / 2) / d;
+        int64_t d = loy_pow10(exp - shown), r = minor % d;
+        v = minor / d;
+        if (r >= d - d / 2)
+            v++;
+        else if (-r >= d - d / 2)
+            v--;
     }
     char num[48];
     loy_money_format(num, sizeof(num), v, shown);

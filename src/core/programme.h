@@ -26,7 +26,7 @@ typedef struct {
     uint8_t days;              /* bit 0 = monday .. bit 6 = sunday; 0 = every day */
     int from_min, to_min;      /* local minutes of day [from, to); -1 = all day; may wrap */
     char (*locations)[LOY_ID_MAX];
-    size_t nlocations; /* 0 = every location */
+    size_t nlocations;                    /* 0 = every location */
     int64_t valid_from_day, valid_to_day; /* merchant-local civil days since 1970-01-01,
                                              inclusive; 0 = unbounded ("2026-12-01" dates) */
 } loy_when;
@@ -34,34 +34,34 @@ typedef struct {
 /* One points earn rule. Exactly one of rate / multiplier / fixed is set. */
 typedef struct {
     char id[LOY_ID_MAX];
-    int priority;               /* lower runs first; default 100 */
-    bool stop;                  /* when it applies, later rules are skipped */
-    int64_t rate_milli;         /* points per 1 major currency unit x 1000 (1 -> 1000); 0 = unset */
-    int64_t multiplier_milli;   /* x1000 (2 -> 2000, 1.5 -> 1500); 0 = unset */
-    int64_t fixed_points;       /* flat points per qualifying purchase; 0 = unset */
-    loy_rounding rounding;      /* default floor */
-    int64_t min_spend;          /* minor units of the cash part; 0 = none */
+    int priority;             /* lower runs first; default 100 */
+    bool stop;                /* when it applies, later rules are skipped */
+    int64_t rate_milli;       /* points per 1 major currency unit x 1000 (1 -> 1000); 0 = unset */
+    int64_t multiplier_milli; /* x1000 (2 -> 2000, 1.5 -> 1500); 0 = unset */
+    int64_t fixed_points;     /* flat points per qualifying purchase; 0 = unset */
+    loy_rounding rounding;    /* default floor */
+    int64_t min_spend;        /* minor units of the cash part; 0 = none */
     loy_when when;
 } loy_points_rule;
 
 typedef enum { LOY_STAMP_PER_VISIT = 0, LOY_STAMP_PER_ITEM, LOY_STAMP_PER_AMOUNT } loy_stamp_per;
 
 typedef struct {
-    char id[LOY_ID_MAX];        /* defaults to "stamps-<index>" */
+    char id[LOY_ID_MAX]; /* defaults to "stamps-<index>" */
     int priority;
     bool stop;
     loy_stamp_per per;
-    int64_t stamps;             /* stamps per visit / per item / per `amount` spent; default 1 */
-    int64_t amount;             /* LOY_STAMP_PER_AMOUNT: minor units per step */
-    int64_t min_spend;          /* minor units of the cash part; 0 = none */
+    int64_t stamps;    /* stamps per visit / per item / per `amount` spent; default 1 */
+    int64_t amount;    /* LOY_STAMP_PER_AMOUNT: minor units per step */
+    int64_t min_spend; /* minor units of the cash part; 0 = none */
     loy_when when;
 } loy_stamp_rule;
 
 typedef struct {
     char id[LOY_ID_MAX];
     loy_names name;
-    int64_t threshold;          /* minor units (basis spend) or points (basis points) */
-    int64_t multiplier_milli;   /* 1000 = x1 */
+    int64_t threshold;        /* minor units (basis spend) or points (basis points) */
+    int64_t multiplier_milli; /* 1000 = x1 */
     char **perks;
     size_t nperks;
 } loy_tier_level;
@@ -69,22 +69,26 @@ typedef struct {
 typedef enum { LOY_TIER_SPEND = 0, LOY_TIER_POINTS } loy_tier_basis;
 typedef enum { LOY_REVIEW_MONTHLY = 0, LOY_REVIEW_QUARTERLY, LOY_REVIEW_YEARLY } loy_review;
 
-typedef enum { LOY_REWARD_FREE_ITEM = 0, LOY_REWARD_AMOUNT_OFF, LOY_REWARD_PERCENT_OFF } loy_reward_kind;
+typedef enum {
+    LOY_REWARD_FREE_ITEM = 0,
+    LOY_REWARD_AMOUNT_OFF,
+    LOY_REWARD_PERCENT_OFF
+} loy_reward_kind;
 
 typedef struct {
     char id[LOY_ID_MAX];
     loy_names name;
     loy_reward_kind kind;
-    char sku[LOY_ID_MAX];       /* free_item */
-    int64_t amount;             /* amount_off, minor units */
-    int64_t percent;            /* percent_off, 1..100 */
-    int64_t cost_points;        /* 0 = not payable in points */
-    int64_t cost_stamps;        /* 0 = not payable in stamps; exactly one cost is set */
+    char sku[LOY_ID_MAX]; /* free_item */
+    int64_t amount;       /* amount_off, minor units */
+    int64_t percent;      /* percent_off, 1..100 */
+    int64_t cost_points;  /* 0 = not payable in points */
+    int64_t cost_stamps;  /* 0 = not payable in stamps; exactly one cost is set */
     char (*tiers)[LOY_ID_MAX];
-    size_t ntiers;              /* 0 = every tier */
-    int64_t stock;              /* -1 = unlimited */
+    size_t ntiers;                        /* 0 = every tier */
+    int64_t stock;                        /* -1 = unlimited */
     int64_t valid_from_day, valid_to_day; /* as in loy_when */
-    int64_t voucher_days;       /* a voucher is valid this many days after issue; default 30 */
+    int64_t voucher_days; /* a voucher is valid this many days after issue; default 30 */
 } loy_reward;
 
 typedef struct {
@@ -98,9 +102,9 @@ typedef struct {
     /* merchant */
     char *merchant_name;
     char currency[4];
-    int exponent;               /* ISO 4217 exponent of currency */
-    char timezone[64];          /* IANA name, e.g. "Asia/Kuala_Lumpur" */
-    char locale[8];             /* "en", "ms", "hu", "bn" */
+    int exponent;      /* ISO 4217 exponent of currency */
+    char timezone[64]; /* IANA name, e.g. "Asia/Kuala_Lumpur" */
+    char locale[8];    /* "en", "ms", "hu", "bn" */
     loy_location *locations;
     size_t nlocations;
 
@@ -108,32 +112,34 @@ typedef struct {
     bool has_stamps;
     int64_t card_size;
     loy_stamp_rule *stamp_rules;
-    size_t nstamp_rules;        /* sorted by priority, stable */
+    size_t nstamp_rules;           /* sorted by priority, stable */
     char stamp_reward[LOY_ID_MAX]; /* reward id a full card pays for; "" = none */
-    int64_t stamps_expire_days;  /* 0 = never */
+    int64_t stamps_expire_days;    /* 0 = never */
 
     /* points */
     bool has_points;
     loy_points_rule *points_rules;
-    size_t npoints_rules;       /* sorted by priority, stable */
-    int64_t pending_days;       /* 0 = points count at once */
-    int64_t expire_after_days;  /* lot expiry; 0 = never */
-    int64_t expire_inactive_days; /* all points expire after this long without activity; 0 = never */
+    size_t npoints_rules;      /* sorted by priority, stable */
+    int64_t pending_days;      /* 0 = points count at once */
+    int64_t expire_after_days; /* lot expiry; 0 = never */
+    int64_t
+        expire_inactive_days; /* all points expire after this long without activity; 0 = never */
     int64_t expiring_notice_days; /* points.expiry.notice_days, default 30 */
-    int64_t point_value_micro;  /* value of one point in minor units x 1e6 (tender, liability);
-                                   points.tender.point_value, default "0.01" major -> 10000 for exp 2 */
-    bool tender_enabled;        /* points.tender present */
-    int64_t tender_min_points;  /* smallest tender, default 1 */
-    bool allow_debt;            /* points.allow_debt */
+    int64_t
+        point_value_micro;     /* value of one point in minor units x 1e6 (tender, liability);
+                                  points.tender.point_value; default 0.01 major = 1 minor unit -> 1000000 */
+    bool tender_enabled;       /* points.tender present */
+    int64_t tender_min_points; /* smallest tender, default 1 */
+    bool allow_debt;           /* points.allow_debt */
 
     /* tiers */
     bool has_tiers;
     loy_tier_basis tier_basis;
-    int64_t tier_window_days;   /* default 365 */
+    int64_t tier_window_days; /* default 365 */
     loy_review tier_review;
     int64_t tier_grace_days;
     loy_tier_level *levels;
-    size_t nlevels;             /* ascending thresholds, the first is the entry tier */
+    size_t nlevels; /* ascending thresholds, the first is the entry tier */
 
     /* bonuses (0 = off) */
     int64_t welcome_points;
