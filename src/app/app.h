@@ -52,6 +52,21 @@ typedef enum {
 } loy_op;
 int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, json_t **resp,
                   bool *replayed, loy_err *err);
+/* One step of a batch: each has its own key and result. */
+typedef struct {
+    loy_op op;
+    const char *key;
+    const json_t *req;
+    json_t *resp; /* set on success (caller frees) */
+    bool replayed;
+    int rc;
+    loy_err err;
+} loy_write_item;
+/* Applies the items in order in one durable transaction (one commit for all); a failing item is
+ * undone alone (savepoint) and reported in its rc/err, the others still commit. Returns 0 unless
+ * the transaction itself failed, in which case no item took effect. */
+int loy_app_write_batch(loy_app *app, loy_write_item *items, size_t n, loy_err *err);
+
 /* Dry run of a purchase: the same outcome, nothing written. */
 int loy_app_simulate(loy_app *app, const json_t *req, json_t **resp, loy_err *err);
 

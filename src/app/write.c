@@ -30,43 +30,43 @@ static int run_op(loy_app *app, loy_op op, const json_t *req, int64_t now, json_
     return loy_err_set(err, LOY_EINVALID, "", "unknown operation");
 }
 
-int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, json_t **resp,
-                  bool *replayed, loy_err *err)
+static int fingerprint(loy_op op, const json_t *req, char fp[65], loy_err *err)
+{
+    char *canon = json_dumps(req, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!canon) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    size_t clen = strlen(canon), olen = strlen(op_names[op]);
+    char *in = malloc(olen + 1 + clen + 1);
+    if (!in) {
+        free(canon);
+        return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    }
+    memcpy(in, op_names[op], olen);
+    in[olen] = '\n';
+    memcpy(in + olen + 1, canon, clen + 1);
+    loy_sha256_hex(in, olen + 1 + clen, fp);
+    free(in);
+    free(canon);
+    return 0;
+}
+
+/* Inside an open write transaction: replay or run one write and record its key. */
+static int write_one(loy_app *app, loy_op op, const char *key, const json_t *req, int64_t now,
+                     json_t **resp, bool *replayed, loy_err *err)
 {
     *resp = NULL;
-    if (replayed) *replayed = false;
-    if (!app->merchant) return loy_err_set(err, LOY_ENOTFOUND, "db", "run `loyalty init` first");
+    *replayed = false;
     size_t klen = key ? strlen(key) : 0;
     if (klen == 0 || klen > 255)
         return loy_err_set(err, LOY_EINVALID, "idempotency_key",
                            "idempotency key: expected 1 to 255 characters, got %zu", klen);
     if (!json_is_object(req))
         return loy_err_set(err, LOY_EINVALID, "", "expected a JSON object as the request");
-
-    /* fingerprint: operation + canonical request */
-    char *canon = json_dumps(req, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
-    if (!canon) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-    size_t clen = strlen(canon), olen = strlen(op_names[op]);
-    char *fp_in = malloc(olen + 1 + clen + 1);
-    if (!fp_in) {
-        free(canon);
-        return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-    }
-    memcpy(fp_in, op_names[op], olen);
-    fp_in[olen] = '\n';
-    memcpy(fp_in + olen + 1, canon, clen + 1);
     char fp[65];
-    loy_sha256_hex(fp_in, olen + 1 + clen, fp);
-    free(fp_in);
-    free(canon);
-
-    int64_t now = loy_app_now(app);
-    int rc = loy_db_begin(&app->conn, true, err);
+    int rc = fingerprint(op, req, fp, err);
     if (rc) return rc;
     loy_idem_row idem = {0};
     rc = loy_store_idem_get(&app->conn, app->merchant, key, &idem, err);
     if (rc == 0) {
-        loy_db_rollback(&app->conn);
         if (strcmp(idem.fingerprint, fp) != 0) {
             free(idem.response);
             return loy_err_set(err, LOY_EMISMATCH, "idempotency_key",
@@ -76,29 +76,75 @@ int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, j
         *resp = json_loads(idem.response, 0, &je);
         free(idem.response);
         if (!*resp) return loy_err_set(err, LOY_ESTORAGE, "", "stored response is not JSON");
+        *replayed = true;
+        return 0;
+    }
+    if (rc != LOY_ENOTFOUND) return rc;
+    loy_err_clear(err);
+    rc = run_op(app, op, req, now, resp, err);
+    char *text = rc ? NULL : json_dumps(*resp, JSON_COMPACT);
+    if (!rc && !text) rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    if (!rc) rc = loy_store_idem_put(&app->conn, app->merchant, key, fp, 200, text, now, err);
+    free(text);
+    if (rc) {
+        json_decref(*resp);
+        *resp = NULL;
+    }
+    return rc;
+}
+
+int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, json_t **resp,
+                  bool *replayed, loy_err *err)
+{
+    bool rep = false;
+    *resp = NULL;
+    if (!app->merchant) return loy_err_set(err, LOY_ENOTFOUND, "db", "run `loyalty init` first");
+    int rc = loy_db_begin(&app->conn, true, err);
+    if (rc) return rc;
+    rc = write_one(app, op, key, req, loy_app_now(app), resp, &rep, err);
+    if (!rc && rep) { /* nothing was written */
+        loy_db_rollback(&app->conn);
         if (replayed) *replayed = true;
         return 0;
     }
-    if (rc != LOY_ENOTFOUND) goto fail;
-    loy_err_clear(err);
-
-    rc = run_op(app, op, req, now, resp, err);
-    if (rc) goto fail;
-    char *text = json_dumps(*resp, JSON_COMPACT);
-    if (!text) {
-        rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-        goto fail;
+    if (!rc) rc = loy_db_commit(&app->conn, err);
+    if (rc) {
+        loy_db_rollback(&app->conn);
+        json_decref(*resp);
+        *resp = NULL;
     }
-    rc = loy_store_idem_put(&app->conn, app->merchant, key, fp, 200, text, now, err);
-    free(text);
-    if (rc) goto fail;
-    rc = loy_db_commit(&app->conn, err);
-    if (rc) goto fail;
-    return 0;
-fail:
-    loy_db_rollback(&app->conn);
-    json_decref(*resp);
-    *resp = NULL;
+    if (replayed) *replayed = false;
+    return rc;
+}
+
+int loy_app_write_batch(loy_app *app, loy_write_item *items, size_t n, loy_err *err)
+{
+    if (!app->merchant) return loy_err_set(err, LOY_ENOTFOUND, "db", "run `loyalty init` first");
+    int64_t now = loy_app_now(app);
+    int rc = loy_db_begin(&app->conn, true, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < n && !rc; i++) {
+        loy_write_item *it = &items[i];
+        loy_err_clear(&it->err);
+        if ((rc = loy_db_savepoint(&app->conn, err))) break;
+        it->rc = write_one(app, it->op, it->key, it->req, now, &it->resp, &it->replayed, &it->err);
+        if (it->rc)
+            loy_db_rollback_to(&app->conn);
+        else
+            rc = loy_db_release(&app->conn, err);
+        if (it->rc == LOY_ESTORAGE || it->rc == LOY_EBUSY || it->rc == LOY_ENOMEM) {
+            rc = it->rc;
+            *err = it->err;
+        }
+    }
+    if (!rc) rc = loy_db_commit(&app->conn, err);
+    if (rc) {
+        loy_db_rollback(&app->conn);
+        for (size_t i = 0; i < n; i++) {
+            json_decref(items[i].resp);
+            items[i].resp = NULL;
+        }
+    }
     return rc;
 }
 

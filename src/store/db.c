@@ -138,6 +138,21 @@ int loy_db_commit(loy_conn *c, loy_err *err)
     return rc;
 }
 
+int loy_db_savepoint(loy_conn *c, loy_err *err)
+{
+    return c->drv->exec(c->db, "SAVEPOINT loy_step", err);
+}
+
+int loy_db_release(loy_conn *c, loy_err *err)
+{
+    return c->drv->exec(c->db, "RELEASE loy_step", err);
+}
+
+void loy_db_rollback_to(loy_conn *c)
+{
+    c->drv->exec(c->db, "ROLLBACK TO loy_step; RELEASE loy_step", NULL);
+}
+
 void loy_db_rollback(loy_conn *c)
 {
     if (c->depth > 0) {

@@ -72,6 +72,10 @@ int loy_db_scalar(loy_conn *c, int64_t *out, loy_err *err, const char *sql, cons
 int64_t loy_db_changes(loy_conn *c);
 
 int loy_db_begin(loy_conn *c, bool write, loy_err *err);
+/* Savepoints inside a transaction: a failed step of a batch undoes only itself. */
+int loy_db_savepoint(loy_conn *c, loy_err *err);
+int loy_db_release(loy_conn *c, loy_err *err);
+void loy_db_rollback_to(loy_conn *c);
 int loy_db_commit(loy_conn *c, loy_err *err);
 void loy_db_rollback(loy_conn *c);
 
