@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Creates the demo database (once) from the example programme with a year of demo data, then
+# prints a short tour of the CLI on it.
+set -euo pipefail
+LOY=${1:-build/loyalty}
+DB=${2:-demo/loyalty.db}
+mkdir -p "$(dirname "$DB")"
+if [ ! -f "$DB" ]; then
+    "$LOY" init --db "$DB" --programme examples/kopi-kita.json
+    "$LOY" demo --db "$DB" --members 150 --months 12
+fi
+"$LOY" db verify --db "$DB"
+first=$("$LOY" member find --db "$DB" --json a | jq -r '.members[0].id' 2>/dev/null || echo 1)
+cat <<TOUR
+
+The demo database is $DB. Try:
+  export LOYALTY_DB=$DB                  # or give --db FILE to every command
+  $LOY member find zoltan                 # accent- and case-insensitive, any script
+  $LOY member find সুমন
+  $LOY member show $first                       # balances, stamp card, tier progress, rewards
+  $LOY purchase --member $first --amount 18.50 --item coffee:KOPI:2:9.00 --item pastry:CROISSANT:1:9.50 --dry-run
+  $LOY purchase --member $first --amount 18.50 --item coffee:KOPI:2:9.00 --key receipt-1
+  $LOY redeem --member $first --reward free-coffee --key redeem-1
+  $LOY member ledger $first
+  $LOY db verify
+  $LOY --help
+TOUR
