@@ -93,6 +93,10 @@ static void usage_of(const loy_cmd *c, FILE *out)
         fprintf(out, "  --%-18s %s\n", "db PATH",
                 "database file (env LOYALTY_DB, default loyalty.db)");
     fprintf(out, "  --%-18s %s\n", "json", "machine-readable output");
+    if (c->needs == 2)
+        fprintf(out, "  --%-18s %s\n  --%-18s %s\n", "now TIME",
+                "act as if it were TIME (ISO 8601; for jobs, imports and tests)", "actor NAME",
+                "who acts, for the ledger and audit log (default cli:$USER)");
     if (c->flags && c->needs == 2)
         fprintf(out, "  --%-18s %s\n  %-20s %s\n", "key KEY",
                 "idempotency key: a retry with the same key has one effect", "-",
