@@ -239,11 +239,13 @@ static json_t *tier_json(const loy_app *app, const loy_member_state *st, const c
     if ((size_t)cur + 1 < p->nlevels) {
         const loy_tier_level *n = &p->levels[cur + 1];
         int64_t left = n->threshold - st->qualifying;
-        json_object_set_new(t, "next",
-                            json_pack("{s:s, s:s, s:I, s:I}", "id", n->id, "name",
-                                      loy_names_get(&n->name, lang), "threshold",
-                                      (json_int_t)n->threshold, "remaining",
-                                      (json_int_t)(left > 0 ? left : 0)));
+        json_t *next = json_pack(
+            "{s:s, s:s, s:I, s:I}", "id", n->id, "name", loy_names_get(&n->name, lang), "threshold",
+            (json_int_t)n->threshold, "remaining", (json_int_t)(left > 0 ? left : 0));
+        if (p->tier_basis == LOY_TIER_SPEND)
+            json_object_set_new(next, "remaining_display",
+                                loy_json_money(app, left > 0 ? left : 0));
+        json_object_set_new(t, "next", next);
     } else
         json_object_set_new(t, "next", json_null());
     return t;

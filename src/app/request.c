@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/fold.h"
+#include "util/jv.h"
 
 static const char *const forbidden[] = {"points",         "balance",  "balances",
                                         "tier",           "merchant", "merchant_id",
@@ -14,20 +15,7 @@ static const char *const forbidden[] = {"points",         "balance",  "balances"
 
 void loy_req_show(const json_t *v, char *out, size_t outsz)
 {
-    if (!v) {
-        snprintf(out, outsz, "nothing");
-        return;
-    }
-    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    if (!s) {
-        snprintf(out, outsz, "a value");
-        return;
-    }
-    if (strlen(s) + 1 > outsz && outsz > 4)
-        snprintf(out, outsz, "%.*s...", (int)(outsz - 4), s);
-    else
-        snprintf(out, outsz, "%s", s);
-    free(s);
+    loy_jv_show((const loy_jv *)v, out, outsz); /* a loy_jv is a jansson value */
 }
 
 int loy_req_object(const json_t *obj, const char *const *allowed, loy_err *err)

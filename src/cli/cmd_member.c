@@ -64,12 +64,12 @@ static void human_view(const json_t *r)
     if (json_is_object(t)) {
         printf("  tier     %s", json_string_value(json_object_get(t, "name")));
         const json_t *n = json_object_get(t, "next");
-        if (json_is_object(n))
-            printf(", %lld %s to %s",
+        const char *money = json_string_value(json_object_get(n, "remaining_display"));
+        if (json_is_object(n) && money)
+            printf(", %s more spend to %s", money, json_string_value(json_object_get(n, "name")));
+        else if (json_is_object(n))
+            printf(", %lld more points to %s",
                    (long long)json_integer_value(json_object_get(n, "remaining")),
-                   strcmp(json_string_value(json_object_get(t, "basis")), "spend") == 0
-                       ? "minor units of spend"
-                       : "points",
                    json_string_value(json_object_get(n, "name")));
         printf("\n");
     }
