@@ -1,7 +1,9 @@
 # Two commands do everything (see README.md):
 #   make run    installs what is missing, builds, creates demo/loyalty.db with demo data
 #   make check  installs what is missing, builds, runs every test, then again under ASan+UBSan
-.PHONY: run check deps build build-asan test test-asan bench format clean
+SHELL := /bin/bash
+MAKEFLAGS += --no-print-directory
+.PHONY: run check deps build build-asan build-fuzz test test-asan fuzz bench format clean
 
 JOBS ?= $(shell nproc)
 DEMO_DB ?= demo/loyalty.db
@@ -27,8 +29,25 @@ test-asan: build-asan
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
 
-check: test test-asan
-	@echo "check: all tests passed, also under AddressSanitizer + UndefinedBehaviorSanitizer"
+build-fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build-fuzz -j$(JOBS) --target fuzz_programme fuzz_purchase
+
+# Each fuzz target runs FUZZ_SECONDS from the corpus kept in tests/fuzz/corpus (new finds go to a
+# scratch directory; merge them into the corpus by hand with -merge=1).
+FUZZ_SECONDS ?= 20
+fuzz: build-fuzz
+	@for f in programme purchase; do \
+	  d=$$(mktemp -d); \
+	  build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+	    $$d tests/fuzz/corpus/$$f 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; \
+	  rc=$${PIPESTATUS[0]}; rm -rf $$d; \
+	  if [ $$rc -ne 0 ]; then echo "fuzz_$$f: FAILED"; exit 1; fi; \
+	  echo "fuzz_$$f: no crash, no sanitizer report in $(FUZZ_SECONDS) s"; \
+	done
+
+# The test command: the suite, the fuzz targets, then the suite again under ASan + UBSan.
+check: test fuzz test-asan
 
 bench: build
 	@build/bench_ledger
@@ -37,4 +56,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
