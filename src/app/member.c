@@ -287,6 +287,8 @@ int loy_app_member_view(loy_app *app, const char *ref, json_t **resp, loy_err *e
     const char *lang = m.row.locale;
     const loy_programme *p = app->prog;
     loy_ctx ctx = loy_app_ctx(app, now);
+    free(m.row.favourite);
+    if ((rc = loy_store_member_favourite(&app->conn, m.row.id, &m.row.favourite, err))) goto done;
     json_t *v = json_object();
     json_object_set_new(v, "member", loy_json_member(app, &m.row));
     json_object_set_new(v, "balances", loy_json_balances(&m.st));
@@ -345,8 +347,18 @@ int loy_app_member_find(loy_app *app, const char *query, int limit, json_t **res
         free(folded);
         return loy_err_set(err, LOY_EINVALID, "q", "q: expected a name, phone, email or card");
     }
+    /* a phone fragment: only phone characters and at least 4 digits, matched on its digits */
     char phone[48];
-    bool is_phone = loy_phone_normalise(query, phone, sizeof(phone)) > 0;
+    size_t nd = 0;
+    bool is_phone = true;
+    for (const char *q = query; *q && is_phone; q++) {
+        if (*q >= '0' && *q <= '9') {
+            if (nd + 1 < sizeof(phone)) phone[nd++] = *q;
+        } else if (!strchr(" +-()./", *q))
+            is_phone = false;
+    }
+    phone[nd] = '\0';
+    is_phone = is_phone && nd >= 4;
     struct find_ctx f = {app, json_array()};
     int rc = loy_store_member_search(&app->conn, app->merchant, folded, is_phone ? phone : NULL, 0,
                                      limit, add_found, &f, err);

@@ -139,8 +139,6 @@ int loy_uc_purchase(loy_app *app, const json_t *req, int64_t now, bool dry_run, 
         char *lines_text = json_dumps(norm_lines, JSON_COMPACT);
         rc = lines_text ? loy_store_purchase_insert(&app->conn, &row, lines_text, app->actor, err)
                         : loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-        if (!rc && nlines)
-            rc = loy_store_member_favourite_refresh(&app->conn, m.row.id, lines_text, err);
         free(lines_text);
         if (!rc) rc = loy_app_apply(app, m.row.id, &o, "purchase", row.id, NULL, now, NULL, err);
         if (!rc) {

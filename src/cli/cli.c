@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/money.h"
 #include "util/jv.h"
@@ -259,7 +260,13 @@ static int parse_args(loy_cli *cli, const loy_cmd *c, int argc, char **argv, loy
                                je.text);
         json_decref(cli->req);
         cli->req = v;
+        cli->from_stdin = true;
     }
+    int max_pos = c->usage ? 1 : 0;
+    if (cli->npos > max_pos)
+        return loy_err_set(err, LOY_EINVALID, "",
+                           "unexpected argument \"%s\" (see loyalty %s --help)", cli->pos[max_pos],
+                           c->name);
     return 0;
 }
 
@@ -315,6 +322,8 @@ int loy_cli_main(int argc, char **argv)
     }
     loy_cli cli = {0};
     cli.req = json_object();
+    for (int i = 1 + used; i < argc; i++) /* errors before --json are JSON too */
+        if (!strcmp(argv[i], "--json")) cli.json = true;
     loy_err err;
     loy_err_clear(&err);
     int rc = parse_args(&cli, c, argc - 1 - used, argv + 1 + used, &err);
@@ -327,7 +336,13 @@ int loy_cli_main(int argc, char **argv)
     if (!rc && c->needs) {
         if (!cli.db) cli.db = getenv("LOYALTY_DB");
         if (!cli.db) cli.db = "loyalty.db";
-        rc = loy_app_open(&app, cli.db, NULL, &err);
+        if (c->needs == 2 && access(cli.db, F_OK) != 0)
+            rc = loy_err_set(&err, LOY_ENOTFOUND, "db",
+                             "no database %s: create it with `loyalty init --db %s --programme "
+                             "FILE`",
+                             cli.db, cli.db);
+        else
+            rc = loy_app_open(&app, cli.db, NULL, &err);
         if (!rc) {
             const char *user = getenv("USER");
             snprintf(app->actor, sizeof(app->actor), "%s", cli.actor ? cli.actor : "");
@@ -347,7 +362,8 @@ int loy_cli_main(int argc, char **argv)
     if (!rc) rc = c->fn(&cli, app, &err);
     if (rc) {
         print_error(&cli, &err);
-        if (rc == LOY_EINVALID && !strncmp(err.message, "usage", 5)) usage_of(c, stderr);
+        if (rc == LOY_EINVALID && !strncmp(err.message, "usage", 5) && !cli.json)
+            usage_of(c, stderr);
     }
     loy_app_close(app);
     json_decref(cli.req);

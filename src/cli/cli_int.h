@@ -15,6 +15,7 @@ typedef struct {
     bool json;
     bool dry_run;
     bool help;
+    bool from_stdin;    /* the request came as JSON on stdin: amounts are minor units */
     json_t *req;        /* request built from flags or read from stdin */
     const char *pos[8]; /* positional arguments */
     int npos;

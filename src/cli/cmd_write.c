@@ -9,13 +9,14 @@
 #include "util/rand.h"
 
 /* Converts decimal-text amounts that came from flags ("18.50") to minor units. */
-static int money_field(loy_app *app, json_t *obj, const char *key, const char *flag, loy_err *err)
+static int money_field(const loy_cli *cli, loy_app *app, json_t *obj, const char *key,
+                       const char *flag, loy_err *err)
 {
     json_t *v = json_object_get(obj, key);
-    if (!v || !json_is_string(v)) return 0;
+    if (cli->from_stdin || !v || !json_is_string(v)) return 0; /* JSON: integer minor units */
     int64_t minor;
     if (!loy_money_parse(json_string_value(v), app->prog->exponent, &minor))
-        return loy_err_set(err, LOY_EINVALID, key,
+        return loy_err_set(err, LOY_EINVALID, flag,
                            "--%s: expected an amount in %s like %s, got \"%s\"", flag,
                            app->merchant_row.currency, app->prog->exponent ? "18.50" : "1850",
                            json_string_value(v));
@@ -129,11 +130,11 @@ static int cmd_purchase(loy_cli *cli, loy_app *app, loy_err *err)
     json_t *member = json_object_get(cli->req, "member");
     if (!member && cli->npos == 1)
         json_object_set_new(cli->req, "member", json_string(cli->pos[0]));
-    int rc = money_field(app, cli->req, "amount", "amount", err);
+    int rc = money_field(cli, app, cli->req, "amount", "amount", err);
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(cli->req, "items"), i, it) if (!rc) rc =
-        money_field(app, it, "amount", "item", err);
+        money_field(cli, app, it, "amount", "item", err);
     if (rc) return rc;
     if (cli->dry_run) {
         json_t *resp = NULL;
@@ -146,7 +147,7 @@ static int cmd_purchase(loy_cli *cli, loy_app *app, loy_err *err)
 
 static int cmd_refund(loy_cli *cli, loy_app *app, loy_err *err)
 {
-    int rc = money_field(app, cli->req, "amount", "amount", err);
+    int rc = money_field(cli, app, cli->req, "amount", "amount", err);
     return rc ? rc : run_write(cli, app, LOY_OP_REFUND, human_refund, err);
 }
 

@@ -36,7 +36,7 @@ static const loy_flag restore_flags[] = {{"from", "from", F_STR, "backup file to
                                          {NULL, NULL, F_STR, NULL}};
 
 const loy_cmd loy_commands[] = {
-    {"init", loy_cmd_init, init_flags, NULL, "create a database from a programme file", 1},
+    {"init", loy_cmd_init, init_flags, "[PROGRAMME]", "create a database from a programme file", 1},
     {"programme check", loy_cmd_programme_check, NULL, "FILE",
      "validate a programme file (JSON path, expected, got)", 0},
     {"programme show", loy_cmd_programme_show, NULL, "[VERSION]", "print the active programme", 2},
@@ -50,7 +50,7 @@ const loy_cmd loy_commands[] = {
     {"member find", loy_cmd_member_find, NULL, "QUERY",
      "search by name fragment (any script), phone, email or card", 2},
     {"member ledger", loy_cmd_member_ledger, NULL, "MEMBER", "full ledger history", 2},
-    {"purchase", loy_cmd_purchase, loy_purchase_flags, NULL,
+    {"purchase", loy_cmd_purchase, loy_purchase_flags, "[MEMBER]",
      "record a purchase (or --dry-run) and explain what it earned", 2},
     {"refund", loy_cmd_refund, loy_refund_flags, NULL,
      "refund all or part of a purchase, reversing its earnings", 2},

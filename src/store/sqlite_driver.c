@@ -58,9 +58,9 @@ static int s_open(loy_db **out, const char *target, const loy_db_opts *opts, loy
     sqlite3_busy_timeout(db->h, opts && opts->busy_timeout_ms ? opts->busy_timeout_ms : 10000);
     const char *pragmas = opts && opts->synchronous_normal
                               ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                "PRAGMA foreign_keys=ON;"
+                                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;"
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                "PRAGMA foreign_keys=ON;";
+                                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;";
     if (!(opts && opts->readonly)) {
         char *msg = NULL;
         rc = sqlite3_exec(db->h, pragmas, NULL, NULL, &msg);

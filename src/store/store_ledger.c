@@ -10,8 +10,10 @@ static const char *balance_sql(loy_account a)
 {
     switch (a) {
     case LOY_ACC_POINTS:
-        return "UPDATE balances SET points = points + ? WHERE member_id = ? "
-               "AND (? >= 0 OR points + ? >= points_floor)";
+        /* the floor recorded is the bound this write guaranteed: the programme's floor, or the
+         * balance itself when a credit leaves an older debt (debt since disallowed) */
+        return "UPDATE balances SET points = points + ?, points_floor = min(?, points + ?) "
+               "WHERE member_id = ? AND (? >= 0 OR points + ? >= ?)";
     case LOY_ACC_PENDING:
         return "UPDATE balances SET pending = pending + ? WHERE member_id = ? "
                "AND (? >= 0 OR pending + ? >= 0)";
@@ -25,7 +27,7 @@ static const char *balance_sql(loy_account a)
 }
 
 static int apply_entry(loy_conn *c, int64_t merchant, int64_t member, const loy_entry *e,
-                       int64_t id, int64_t lot, const loy_apply *a, loy_err *err)
+                       int64_t id, int64_t lot, bool opens, const loy_apply *a, loy_err *err)
 {
     const char *acc = loy_account_name(e->account);
     int rc = loy_db_run(c, err,
@@ -40,7 +42,7 @@ static int apply_entry(loy_conn *c, int64_t merchant, int64_t member, const loy_
                         e->expires_at, e->available_at, e->rule, a->reason, a->actor, a->ref_type,
                         a->ref_id, a->now);
     if (rc) return rc;
-    if (e->lot == LOY_LOT_NEW) {
+    if (opens) {
         rc = loy_db_run(c, err,
                         "INSERT INTO lots(id, merchant_id, member_id, account, remaining, "
                         "earned_at, expires_at, available_at) VALUES (?,?,?,?,?,?,?,?)",
@@ -59,8 +61,13 @@ static int apply_entry(loy_conn *c, int64_t merchant, int64_t member, const loy_
     if (rc == LOY_ECONFLICT)
         return loy_err_set(err, LOY_EREFUSED, "", "insufficient %s: the balance changed", acc);
     if (rc) return rc;
-    rc = loy_db_run(c, err, balance_sql(e->account), "iiii", e->amount, member, e->amount,
-                    e->amount);
+    int64_t floor = a->allow_debt ? INT64_MIN / 4 : 0;
+    if (e->account == LOY_ACC_POINTS)
+        rc = loy_db_run(c, err, balance_sql(e->account), "iiiiiii", e->amount, floor, e->amount,
+                        member, e->amount, e->amount, floor);
+    else
+        rc = loy_db_run(c, err, balance_sql(e->account), "iiii", e->amount, member, e->amount,
+                        e->amount);
     if (rc == LOY_ECONFLICT || (!rc && loy_db_changes(c) != 1))
         return loy_err_set(err, LOY_EREFUSED, "", "insufficient %s: the balance changed", acc);
     return rc;
@@ -107,26 +114,38 @@ int loy_store_apply(loy_conn *c, int64_t merchant, int64_t member, const loy_out
         ids = malloc(o->nentries * sizeof(*ids));
         if (!ids) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
         int64_t next = 0;
-        rc = loy_db_run(c, err, "UPDATE balances SET points_floor = ? WHERE member_id = ?", "ii",
-                        a->allow_debt ? INT64_MIN / 4 : (int64_t)0, member);
-        if (!rc)
-            rc = loy_db_scalar(c, &next, err, "SELECT coalesce(max(id), 0) + 1 FROM ledger", "");
+        rc = loy_db_scalar(c, &next, err, "SELECT coalesce(max(id), 0) + 1 FROM ledger", "");
+        /* Credits of one outcome with the same account, expiry and activation share one lot:
+         * they are consumed together anyway, and fewer lots keep every later load cheap. */
+        int64_t *lot_of = calloc(o->nentries, sizeof(*lot_of));
+        if (!lot_of) rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
         for (size_t i = 0; !rc && i < o->nentries; i++) {
             const loy_entry *e = &o->entries[i];
-            int64_t lot;
+            int64_t lot = e->lot;
+            bool opens = false;
             ids[i] = next + (int64_t)i;
-            if (e->lot == LOY_LOT_NEW)
+            if (e->lot == LOY_LOT_NEW) {
                 lot = ids[i];
-            else if (e->lot <= -2) {
+                opens = true;
+                for (size_t j = 0; j < i; j++) {
+                    const loy_entry *f = &o->entries[j];
+                    if (f->lot == LOY_LOT_NEW && lot_of[j] == ids[j] && f->account == e->account &&
+                        f->expires_at == e->expires_at && f->available_at == e->available_at) {
+                        lot = ids[j];
+                        opens = false;
+                        break;
+                    }
+                }
+            } else if (e->lot <= -2) {
                 size_t k = LOY_LOT_ENTRY_INDEX(e->lot);
-                lot = k < i ? ids[k] : 0;
-            } else
-                lot = e->lot;
-            if (e->lot <= -2 && lot == 0)
-                rc = loy_err_set(err, LOY_ESTORAGE, "", "outcome refers to a later entry");
-            else
-                rc = apply_entry(c, merchant, member, e, ids[i], lot, a, err);
+                lot = k < i ? lot_of[k] : 0;
+                if (!lot)
+                    rc = loy_err_set(err, LOY_ESTORAGE, "", "outcome refers to a later entry");
+            }
+            lot_of[i] = lot;
+            if (!rc) rc = apply_entry(c, merchant, member, e, ids[i], lot, opens, a, err);
         }
+        free(lot_of);
     }
     if (!rc) rc = apply_member(c, merchant, member, o, a, err);
     if (!rc && ids_out)

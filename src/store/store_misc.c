@@ -91,8 +91,10 @@ int loy_store_voucher_use(loy_conn *c, int64_t merchant, int64_t id, const char 
     if (rc) return rc;
     if (loy_db_changes(c) == 1) return 0;
     int64_t used = 0;
-    rc = loy_db_scalar(c, &used, err, "SELECT coalesce(used_at, 0) FROM vouchers WHERE id = ?", "i",
-                       id);
+    rc = loy_db_scalar(c, &used, err,
+                       "SELECT coalesce(used_at, 0) FROM vouchers WHERE id = ? AND merchant_id = ?",
+                       "ii", id, merchant);
+    if (rc == LOY_ENOTFOUND) return loy_err_set(err, rc, "code", "voucher not found");
     if (rc) return rc;
     if (used) return loy_err_set(err, LOY_ECONFLICT, "code", "voucher was already used");
     return loy_err_set(err, LOY_EREFUSED, "code", "voucher has expired");

@@ -12,7 +12,7 @@ int loy_store_purchase_insert(loy_conn *c, loy_purchase_row *p, const char *line
                         "INSERT INTO purchases(merchant_id, member_id, location_code, amount, "
                         "currency, tender_points, cash, reference, lines, occurred_at, "
                         "recorded_at, actor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        "iitiiiittiit", p->merchant_id, p->member_id,
+                        "iititiittiit", p->merchant_id, p->member_id,
                         p->location[0] ? p->location : NULL, p->amount, p->currency,
                         p->tender_points, p->cash, p->reference[0] ? p->reference : NULL,
                         lines_json ? lines_json : "[]", p->occurred_at, p->recorded_at, actor);
@@ -122,16 +122,23 @@ int loy_store_purchase_earned(loy_conn *c, int64_t purchase, loy_earned **out, s
     return rc;
 }
 
-int loy_store_member_favourite_refresh(loy_conn *c, int64_t member, const char *lines_json,
-                                       loy_err *err)
+int loy_store_member_favourite(loy_conn *c, int64_t member, char **out, loy_err *err)
 {
-    (void)lines_json;
-    return loy_db_run(
-        c, err,
-        "UPDATE members SET favourite = coalesce((SELECT coalesce(nullif(json_extract(j.value, "
-        "'$.sku'), ''), json_extract(j.value, '$.category')) AS f FROM purchases p, "
-        "json_each(p.lines) j WHERE p.member_id = ? AND f IS NOT NULL AND f != '' GROUP BY f "
-        "ORDER BY sum(coalesce(json_extract(j.value, '$.qty'), 1)) DESC, max(p.id) DESC "
-        "LIMIT 1), '') WHERE id = ?",
-        "ii", member, member);
+    loy_stmt *st;
+    *out = NULL;
+    int rc = loy_db_query(
+        c, &st, err,
+        "SELECT coalesce(nullif(json_extract(j.value, '$.sku'), ''), "
+        "json_extract(j.value, '$.category')) AS f FROM purchases p, json_each(p.lines) j "
+        "WHERE p.member_id = ? AND f IS NOT NULL AND f != '' GROUP BY f "
+        "ORDER BY sum(coalesce(json_extract(j.value, '$.qty'), 1)) DESC, max(p.id) DESC LIMIT 1",
+        "i", member);
+    if (rc) return rc;
+    rc = loy_db_next(c, st, err);
+    if (rc == 1) {
+        *out = strdup(loy_db_text(c, st, 0));
+        loy_db_done(c, st);
+        return *out ? 0 : loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    }
+    return rc;
 }

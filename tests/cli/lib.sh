@@ -72,3 +72,38 @@ finish() {
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]
 }
+
+# ---- helpers added for test_cli_*.sh (existing helpers above are unchanged) ----
+
+# expect_jq JSON FILTER WANT DESCRIPTION: `jq -r FILTER` of JSON must equal WANT
+expect_jq() {
+    local got
+    if ! got=$(printf '%s' "$1" | jq -r "$2" 2>&1); then got="(not JSON or jq error: $got)"; fi
+    expect_eq "$got" "$3" "$4"
+}
+
+expect_not_contains() { # expect_not_contains HAYSTACK NEEDLE DESCRIPTION
+    case "$1" in *"$2"*) fail "$3: [$1] contains [$2]" ;; *) pass ;; esac
+}
+
+# expect_failure RC FIELD DESCRIPTION: the last `run ... --json` exited RC, printed nothing on
+# stdout, and printed a JSON error object on stderr whose "field" is FIELD
+expect_failure() {
+    expect_rc "$1" "$3"
+    expect_eq "$OUT" "" "$3: stdout must be empty on error"
+    local f
+    if ! f=$(printf '%s' "$ERR" | jq -er '.error.field' 2>/dev/null); then
+        f="(stderr is not a JSON error object: $ERR)"
+    fi
+    expect_eq "$f" "$2" "$3: error field"
+}
+
+# expect_quiet_error RC DESCRIPTION: exit RC, empty stdout, non-empty stderr
+expect_quiet_error() {
+    expect_rc "$1" "$2"
+    expect_eq "$OUT" "" "$2: stdout must be empty on error"
+    if [ -n "$ERR" ]; then pass; else fail "$2: stderr is empty on error"; fi
+}
+
+# sql DB QUERY: prints the result of a read-only query
+sql() { sqlite3 "$1" "$2"; }
