@@ -140,17 +140,18 @@ int loy_db_commit(loy_conn *c, loy_err *err)
 
 int loy_db_savepoint(loy_conn *c, loy_err *err)
 {
-    return c->drv->exec(c->db, "SAVEPOINT loy_step", err);
+    return loy_db_run(c, err, "SAVEPOINT loy_step", "");
 }
 
 int loy_db_release(loy_conn *c, loy_err *err)
 {
-    return c->drv->exec(c->db, "RELEASE loy_step", err);
+    return loy_db_run(c, err, "RELEASE loy_step", "");
 }
 
 void loy_db_rollback_to(loy_conn *c)
 {
-    c->drv->exec(c->db, "ROLLBACK TO loy_step; RELEASE loy_step", NULL);
+    loy_db_run(c, NULL, "ROLLBACK TO loy_step", "");
+    loy_db_run(c, NULL, "RELEASE loy_step", "");
 }
 
 void loy_db_rollback(loy_conn *c)

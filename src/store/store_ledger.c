@@ -6,26 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *balance_sql(loy_account a)
-{
-    switch (a) {
-    case LOY_ACC_POINTS:
-        /* the floor recorded is the bound this write guaranteed: the programme's floor, or the
-         * balance itself when a credit leaves an older debt (debt since disallowed) */
-        return "UPDATE balances SET points = points + ?, points_floor = min(?, points + ?) "
-               "WHERE member_id = ? AND (? >= 0 OR points + ? >= ?)";
-    case LOY_ACC_PENDING:
-        return "UPDATE balances SET pending = pending + ? WHERE member_id = ? "
-               "AND (? >= 0 OR pending + ? >= 0)";
-    case LOY_ACC_STAMPS:
-        return "UPDATE balances SET stamps = stamps + ? WHERE member_id = ? "
-               "AND (? >= 0 OR stamps + ? >= 0)";
-    default:
-        return "UPDATE balances SET giving = giving + ? WHERE member_id = ? "
-               "AND (? >= 0 OR giving + ? >= 0)";
-    }
-}
-
 static int apply_entry(loy_conn *c, int64_t merchant, int64_t member, const loy_entry *e,
                        int64_t id, int64_t lot, bool opens, const loy_apply *a, loy_err *err)
 {
@@ -60,16 +40,33 @@ static int apply_entry(loy_conn *c, int64_t merchant, int64_t member, const loy_
     }
     if (rc == LOY_ECONFLICT)
         return loy_err_set(err, LOY_EREFUSED, "", "insufficient %s: the balance changed", acc);
-    if (rc) return rc;
+    return rc;
+}
+
+/* One statement moves every balance by the outcome's net deltas and checks the floors: the
+ * points floor of the programme (or the balance itself when a credit leaves an older debt), and
+ * zero for pending, stamps and giving (CHECK constraints). */
+static int apply_balances(loy_conn *c, int64_t member, const loy_outcome *o, const loy_apply *a,
+                          loy_err *err)
+{
+    int64_t d[4] = {0, 0, 0, 0};
+    bool any = false;
+    for (size_t i = 0; i < o->nentries; i++) {
+        d[o->entries[i].account] += o->entries[i].amount;
+        any = true;
+    }
+    if (!any) return 0;
     int64_t floor = a->allow_debt ? INT64_MIN / 4 : 0;
-    if (e->account == LOY_ACC_POINTS)
-        rc = loy_db_run(c, err, balance_sql(e->account), "iiiiiii", e->amount, floor, e->amount,
-                        member, e->amount, e->amount, floor);
-    else
-        rc = loy_db_run(c, err, balance_sql(e->account), "iiii", e->amount, member, e->amount,
-                        e->amount);
+    int rc = loy_db_run(
+        c, err,
+        "UPDATE balances SET points = points + ?1, pending = pending + ?2, "
+        "stamps = stamps + ?3, giving = giving + ?4, "
+        "points_floor = CASE WHEN ?1 = 0 THEN points_floor ELSE min(?5, points + ?1) END "
+        "WHERE member_id = ?6 AND (?1 >= 0 OR points + ?1 >= ?5)",
+        "iiiiii", d[LOY_ACC_POINTS], d[LOY_ACC_PENDING], d[LOY_ACC_STAMPS], d[LOY_ACC_GIVING],
+        floor, member);
     if (rc == LOY_ECONFLICT || (!rc && loy_db_changes(c) != 1))
-        return loy_err_set(err, LOY_EREFUSED, "", "insufficient %s: the balance changed", acc);
+        return loy_err_set(err, LOY_EREFUSED, "", "insufficient balance: it changed meanwhile");
     return rc;
 }
 
@@ -147,6 +144,7 @@ int loy_store_apply(loy_conn *c, int64_t merchant, int64_t member, const loy_out
         }
         free(lot_of);
     }
+    if (!rc) rc = apply_balances(c, member, o, a, err);
     if (!rc) rc = apply_member(c, merchant, member, o, a, err);
     if (!rc && ids_out)
         *ids_out = ids;
@@ -219,15 +217,17 @@ static const struct {
      "WHERE points < points_floor OR pending < 0 OR stamps < 0 OR giving < 0"},
     {"lot remaining differs from the sum of its ledger entries",
      "SELECT o.id, printf('remaining %d ledger %d', o.remaining, coalesce(sum(l.amount), 0)) "
-     "FROM lots o LEFT JOIN ledger l ON l.lot = o.id AND l.account = o.account "
+     "FROM lots o LEFT JOIN ledger l ON l.member_id = o.member_id AND l.lot = o.id AND l.account = "
+     "o.account "
      "GROUP BY o.id HAVING o.remaining != coalesce(sum(l.amount), 0)"},
     {"ledger entry of a lot in another account left a residue",
      "SELECT o.id, printf('%s residue %d', l.account, sum(l.amount)) FROM lots o JOIN ledger l "
-     "ON l.lot = o.id AND l.account != o.account GROUP BY o.id, l.account "
+     "ON l.member_id = o.member_id AND l.lot = o.id AND l.account != o.account GROUP BY o.id, "
+     "l.account "
      "HAVING sum(l.amount) != 0"},
-    {"lot entry without a lot row",
-     "SELECT l.id, printf('lot %d', l.lot) FROM ledger l LEFT JOIN lots o ON o.id = l.lot "
-     "WHERE l.lot IS NOT NULL AND o.id IS NULL"},
+    {"lot entry without a lot row", "SELECT l.id, printf('lot %d', l.lot) FROM ledger l LEFT JOIN "
+                                    "lots o ON o.member_id = l.member_id AND o.id = l.lot "
+                                    "WHERE l.lot IS NOT NULL AND o.id IS NULL"},
     {"purchase refunded total differs from its refunds",
      "SELECT p.id, printf('refunded %d refunds %d', p.refunded, coalesce(sum(r.amount), 0)) "
      "FROM purchases p LEFT JOIN refunds r ON r.purchase_id = p.id GROUP BY p.id "

@@ -8,16 +8,15 @@
 int loy_store_purchase_insert(loy_conn *c, loy_purchase_row *p, const char *lines_json,
                               const char *actor, loy_err *err)
 {
-    int rc = loy_db_run(c, err,
-                        "INSERT INTO purchases(merchant_id, member_id, location_code, amount, "
-                        "currency, tender_points, cash, reference, lines, occurred_at, "
-                        "recorded_at, actor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        "iititiittiit", p->merchant_id, p->member_id,
-                        p->location[0] ? p->location : NULL, p->amount, p->currency,
-                        p->tender_points, p->cash, p->reference[0] ? p->reference : NULL,
-                        lines_json ? lines_json : "[]", p->occurred_at, p->recorded_at, actor);
+    int rc = loy_db_scalar(c, &p->id, err,
+                           "INSERT INTO purchases(merchant_id, member_id, location_code, amount, "
+                           "currency, tender_points, cash, reference, lines, occurred_at, "
+                           "recorded_at, actor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                           "iititiittiit", p->merchant_id, p->member_id,
+                           p->location[0] ? p->location : NULL, p->amount, p->currency,
+                           p->tender_points, p->cash, p->reference[0] ? p->reference : NULL,
+                           lines_json ? lines_json : "[]", p->occurred_at, p->recorded_at, actor);
     if (rc) return rc;
-    if ((rc = loy_db_scalar(c, &p->id, err, "SELECT max(id) FROM purchases", ""))) return rc;
     return loy_db_run(c, err,
                       "UPDATE members SET purchases = purchases + 1, last_activity_at = max("
                       "last_activity_at, ?), first_purchase_at = CASE WHEN first_purchase_at = 0 "
@@ -70,12 +69,10 @@ int loy_store_refund_insert(loy_conn *c, int64_t merchant, int64_t purchase, int
     if (loy_db_changes(c) != 1)
         return loy_err_set(err, LOY_ECONFLICT, "amount",
                            "refund exceeds what is left of purchase %lld", (long long)purchase);
-    rc = loy_db_run(c, err,
-                    "INSERT INTO refunds(merchant_id, purchase_id, amount, reason, created_at, "
-                    "actor) VALUES (?,?,?,?,?,?)",
-                    "iiitit", merchant, purchase, amount, reason, now, actor);
-    if (rc) return rc;
-    return loy_db_scalar(c, refund_id, err, "SELECT max(id) FROM refunds", "");
+    return loy_db_scalar(c, refund_id, err,
+                         "INSERT INTO refunds(merchant_id, purchase_id, amount, reason, "
+                         "created_at, actor) VALUES (?,?,?,?,?,?) RETURNING id",
+                         "iiitit", merchant, purchase, amount, reason, now, actor);
 }
 
 int loy_store_purchase_earned(loy_conn *c, int64_t purchase, loy_earned **out, size_t *n,
@@ -91,14 +88,16 @@ int loy_store_purchase_earned(loy_conn *c, int64_t purchase, loy_earned **out, s
         c, &st, err,
         "SELECT e.account, e.kind, e.rule, e.total, min(e.lot), coalesce(("
         "  SELECT sum(abs(r.amount)) FROM ledger r JOIN refunds f ON r.ref_type = 'refund' AND "
-        "  r.ref_id = f.id WHERE f.purchase_id = ? AND r.rule = e.rule AND "
+        "  r.ref_id = f.id WHERE f.purchase_id = ?1 AND r.member_id = (SELECT member_id FROM "
+        "  purchases WHERE id = ?1) AND r.rule = e.rule AND "
         "  ((e.kind = 'earn' AND r.kind = 'reverse' AND (r.account = e.account OR "
         "    (e.account IN ('points', 'pending') AND r.account IN ('points', 'pending')))) OR "
         "   (e.kind = 'tender' AND r.kind = 'restore'))), 0) "
         "FROM (SELECT account, kind, rule, sum(abs(amount)) AS total, min(lot) AS lot FROM ledger "
-        "  WHERE ref_type = 'purchase' AND ref_id = ? AND kind IN ('earn', 'tender') "
+        "  WHERE member_id = (SELECT member_id FROM purchases WHERE id = ?1) AND "
+        "  ref_type = 'purchase' AND ref_id = ?1 AND kind IN ('earn', 'tender') "
         "  GROUP BY account, kind, rule) e GROUP BY e.account, e.kind, e.rule ORDER BY e.lot",
-        "ii", purchase, purchase);
+        "i", purchase);
     if (rc) return rc;
     while ((rc = loy_db_next(c, st, err)) == 1) {
         if (*n == cap) {
