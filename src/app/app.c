@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/fold.h"
+#include "util/jdump.h"
 #include "util/jv.h"
 
 int64_t loy_app_now(const loy_app *app)
@@ -265,7 +266,7 @@ int loy_app_apply(loy_app *app, int64_t member, const loy_outcome *o, const char
         json_t *payload = json_pack("{s:I, s:s, s:s, s:s, s:I}", "member_id", (json_int_t)member,
                                     "tier_before", o->tier_before, "tier_after", o->tier_after,
                                     "ref_type", ref_type, "ref_id", (json_int_t)ref_id);
-        char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+        char *text = payload ? loy_json_dump(payload, false, NULL) : NULL;
         rc = text ? loy_store_outbox_add(&app->conn, app->merchant, event_kinds[i].kind, member,
                                          text, now, err)
                   : loy_err_set(err, LOY_ENOMEM, "", "out of memory");

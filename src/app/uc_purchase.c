@@ -3,6 +3,8 @@
 #include "app/request.h"
 
 #include <stdio.h>
+
+#include "util/jdump.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,7 +138,7 @@ int loy_uc_purchase(loy_app *app, const json_t *req, int64_t now, bool dry_run, 
     snprintf(row.currency, sizeof(row.currency), "%s", app->merchant_row.currency);
     snprintf(row.reference, sizeof(row.reference), "%s", reference ? reference : "");
     if (!dry_run) {
-        char *lines_text = json_dumps(norm_lines, JSON_COMPACT);
+        char *lines_text = loy_json_dump(norm_lines, false, NULL);
         rc = lines_text ? loy_store_purchase_insert(&app->conn, &row, lines_text, app->actor, err)
                         : loy_err_set(err, LOY_ENOMEM, "", "out of memory");
         free(lines_text);

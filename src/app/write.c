@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jdump.h"
 #include "util/rand.h"
 
 static const char *op_names[] = {"member.create", "purchase", "refund",
@@ -32,7 +33,7 @@ static int run_op(loy_app *app, loy_op op, const json_t *req, int64_t now, json_
 
 static int fingerprint(loy_op op, const json_t *req, char fp[65], loy_err *err)
 {
-    char *canon = json_dumps(req, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+    char *canon = loy_json_dump(req, true, NULL);
     if (!canon) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
     size_t clen = strlen(canon), olen = strlen(op_names[op]);
     char *in = malloc(olen + 1 + clen + 1);
@@ -82,7 +83,7 @@ static int write_one(loy_app *app, loy_op op, const char *key, const json_t *req
     if (rc != LOY_ENOTFOUND) return rc;
     loy_err_clear(err);
     rc = run_op(app, op, req, now, resp, err);
-    char *text = rc ? NULL : json_dumps(*resp, JSON_COMPACT);
+    char *text = rc ? NULL : loy_json_dump(*resp, false, NULL);
     if (!rc && !text) rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
     if (!rc) rc = loy_store_idem_put(&app->conn, app->merchant, key, fp, 200, text, now, err);
     free(text);

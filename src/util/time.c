@@ -588,8 +588,26 @@ void loy_time_format(char *out, size_t outsz, int64_t utc)
     if (secs < 0) secs += LOY_DAY;
     int y, m, d;
     loy_civil_from_days(days, &y, &m, &d);
-    snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600),
-             (int)(secs / 60 % 60), (int)(secs % 60));
+    if (y < 0 || y > 9999 || outsz < 21) { /* rare: let printf handle odd years */
+        snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600),
+                 (int)(secs / 60 % 60), (int)(secs % 60));
+        return;
+    }
+    /* on the write path for every response: digits by hand, no printf */
+    int v[6] = {y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60)};
+    char *p = out;
+    *p++ = (char)('0' + v[0] / 1000);
+    *p++ = (char)('0' + v[0] / 100 % 10);
+    *p++ = (char)('0' + v[0] / 10 % 10);
+    *p++ = (char)('0' + v[0] % 10);
+    static const char sep[] = "--T::Z";
+    for (int i = 1; i < 6; i++) {
+        *p++ = sep[i - 1];
+        *p++ = (char)('0' + v[i] / 10);
+        *p++ = (char)('0' + v[i] % 10);
+    }
+    *p++ = 'Z';
+    *p = '\0';
 }
 
 void loy_date_format(char *out, size_t outsz, int64_t days)
