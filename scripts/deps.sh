@@ -2,7 +2,8 @@
 # Installs the Debian packages the build and the tests need, only those that are missing.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev
-          libcmocka-dev libssl-dev tzdata jq ca-certificates clang libclang-rt-14-dev)
+          libcmocka-dev libssl-dev tzdata jq ca-certificates clang libclang-rt-14-dev
+          libmicrohttpd-dev libcurl4-openssl-dev curl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

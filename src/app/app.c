@@ -162,6 +162,20 @@ int loy_app_programme_set(loy_app *app, const char *json, size_t len, int64_t *v
     return rc ? rc : load_programme(app, err);
 }
 
+int loy_app_programme_get(loy_app *app, int64_t version, json_t **resp, loy_err *err)
+{
+    char *body = NULL;
+    int64_t v = 0, at = 0;
+    int rc = loy_store_programme_get(&app->conn, app->merchant, version, &body, &v, &at, err);
+    if (rc) return rc;
+    json_error_t je;
+    json_t *doc = json_loads(body, 0, &je);
+    free(body);
+    *resp = json_pack("{s:I, s:o, s:o}", "version", (json_int_t)v, "created_at", loy_json_time(at),
+                      "programme", doc ? doc : json_null());
+    return 0;
+}
+
 int loy_app_resolve_member(loy_app *app, const char *ref, loy_member_row *out, loy_err *err)
 {
     if (!app->merchant) return loy_err_set(err, LOY_ENOTFOUND, "db", "run `loyalty init` first");

@@ -36,6 +36,8 @@ int loy_app_init(loy_app *app, const char *programme_json, size_t len, loy_err *
 /* Validates and activates a new programme version; *version_out = its number. */
 int loy_app_programme_set(loy_app *app, const char *programme_json, size_t len,
                           int64_t *version_out, loy_err *err);
+/* The active programme (version 0) or a given version: {version, created_at, programme}. */
+int loy_app_programme_get(loy_app *app, int64_t version, json_t **resp, loy_err *err);
 /* Validates a programme document without a database (load check of the zone included). */
 int loy_app_programme_check(const char *programme_json, size_t len, loy_err *err);
 
@@ -89,6 +91,16 @@ int loy_app_jobs_housekeeping(loy_app *app, json_t **resp, loy_err *err);
 
 /* Invariant check; *resp = {"ok": bool, "violations": [...]}. */
 int loy_app_verify(loy_app *app, json_t **resp, loy_err *err);
+
+/* API keys: "loy_" + 32 base32 characters (160 random bits), shown once; only the SHA-256 is
+ * kept. role is "owner", "manager" or "cashier". *resp = {id, key, prefix, role, name}. */
+int loy_app_apikey_create(loy_app *app, const char *role, const char *name, json_t **resp,
+                          loy_err *err);
+int loy_app_apikey_list(loy_app *app, json_t **resp, loy_err *err);
+int loy_app_apikey_revoke(loy_app *app, int64_t id, loy_err *err);
+/* The active key matching `key` (constant-time on the secret: only its hash is compared). */
+int loy_app_authenticate(loy_app *app, const char *key, loy_apikey_row *out, loy_err *err);
+int loy_app_stats(loy_app *app, loy_stats *out, loy_err *err);
 
 /* Helpers shared by request parsing (app/request.c). */
 int loy_app_resolve_member(loy_app *app, const char *ref, loy_member_row *out, loy_err *err);

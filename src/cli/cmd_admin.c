@@ -62,25 +62,19 @@ int loy_cmd_programme_check(loy_cli *cli, loy_app *app, loy_err *err)
     return 0;
 }
 
+static void human_programme(const json_t *r)
+{
+    char *s = json_dumps(json_object_get(r, "programme"), JSON_INDENT(2));
+    printf("%s\n", s ? s : "");
+    free(s);
+}
+
 int loy_cmd_programme_show(loy_cli *cli, loy_app *app, loy_err *err)
 {
-    char *body = NULL;
-    int64_t version = 0, at = 0;
-    int64_t want = cli->npos == 1 ? atoll(cli->pos[0]) : 0;
-    int rc = loy_store_programme_get(&app->conn, app->merchant, want, &body, &version, &at, err);
-    if (rc) return rc;
-    if (cli->json) {
-        json_error_t je;
-        json_t *doc = json_loads(body, 0, &je);
-        loy_cli_print(cli,
-                      json_pack("{s:I, s:o, s:o}", "version", (json_int_t)version, "at",
-                                json_pack("I", (json_int_t)at), "programme",
-                                doc ? doc : json_null()),
-                      NULL);
-    } else
-        printf("%s\n", body);
-    free(body);
-    return 0;
+    json_t *resp = NULL;
+    int rc = loy_app_programme_get(app, cli->npos == 1 ? atoll(cli->pos[0]) : 0, &resp, err);
+    if (!rc) loy_cli_print(cli, resp, human_programme);
+    return rc;
 }
 
 int loy_cmd_programme_set(loy_cli *cli, loy_app *app, loy_err *err)

@@ -24,9 +24,15 @@ CMD(loy_cmd_expire);
 CMD(loy_cmd_backup);
 CMD(loy_cmd_restore);
 CMD(loy_cmd_demo);
+CMD(loy_cmd_serve);
+CMD(loy_cmd_apikey_create);
+CMD(loy_cmd_apikey_list);
+CMD(loy_cmd_apikey_revoke);
+CMD(loy_cmd_openapi);
 
 extern const loy_flag loy_purchase_flags[], loy_refund_flags[], loy_redeem_flags[],
-    loy_adjust_flags[], loy_voucher_flags[], loy_member_flags[], loy_demo_flags[];
+    loy_adjust_flags[], loy_voucher_flags[], loy_member_flags[], loy_demo_flags[],
+    loy_serve_flags[], loy_apikey_flags[];
 
 static const loy_flag init_flags[] = {{"programme", "programme", F_STR, "programme JSON file"},
                                       {NULL, NULL, F_STR, NULL}};
@@ -67,4 +73,10 @@ const loy_cmd loy_commands[] = {
     {"restore", loy_cmd_restore, restore_flags, "[COPY]",
      "restore a verified backup into a new database file", 0},
     {"demo", loy_cmd_demo, loy_demo_flags, NULL, "load demo members and a year of purchases", 2},
+    {"serve", loy_cmd_serve, loy_serve_flags, NULL, "run the HTTP JSON API server", 2},
+    {"apikey create", loy_cmd_apikey_create, loy_apikey_flags, NULL,
+     "create an API key for an integration (shown once)", 2},
+    {"apikey list", loy_cmd_apikey_list, NULL, NULL, "list API keys", 2},
+    {"apikey revoke", loy_cmd_apikey_revoke, NULL, "ID", "revoke an API key", 2},
+    {"openapi", loy_cmd_openapi, NULL, NULL, "print the OpenAPI description of the HTTP API", 0},
     {NULL, NULL, NULL, NULL, NULL, 0}};

@@ -178,6 +178,28 @@ int loy_store_ledger_list(loy_conn *c, int64_t member, int64_t before_id, int li
 int loy_store_members_page(loy_conn *c, int64_t merchant, int64_t after, int limit, int64_t *ids,
                            int *n, loy_err *err);
 
+/* API keys (only the SHA-256 hash is stored) */
+typedef struct {
+    int64_t id, merchant_id;
+    char name[128], role[16], prefix[16];
+    int64_t created_at, revoked_at, last_used_at;
+} loy_apikey_row;
+int loy_store_apikey_insert(loy_conn *c, loy_apikey_row *k, const char *hash, const char *actor,
+                            loy_err *err); /* sets k->id */
+/* The active (not revoked) key with this hash; LOY_ENOTFOUND otherwise. */
+int loy_store_apikey_find(loy_conn *c, const char *hash, loy_apikey_row *out, loy_err *err);
+int loy_store_apikey_list(loy_conn *c, int64_t merchant,
+                          void (*fn)(void *ctx, const loy_apikey_row *k), void *ctx,
+                          loy_err *err);
+/* LOY_ENOTFOUND if no such active key of this merchant. */
+int loy_store_apikey_revoke(loy_conn *c, int64_t merchant, int64_t id, int64_t now,
+                            loy_err *err);
+
+typedef struct {
+    int64_t members, purchases, redemptions, outbox_depth;
+} loy_stats;
+int loy_store_stats(loy_conn *c, int64_t merchant, loy_stats *out, loy_err *err);
+
 /* Invariants of RELIABILITY.md; calls fn for each violation found; *violations = count. */
 int loy_store_verify(loy_conn *c, void (*fn)(void *ctx, const char *what), void *ctx,
                      int64_t *violations, loy_err *err);

@@ -1,0 +1,312 @@
+/* Handlers of /api/v1: thin adapters from HTTP requests to the use cases of src/app. */
+#include "http/http_int.h"
+#include "app/request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int query_int(const loy_req *r, const char *name, int64_t min, int64_t max, int64_t def,
+                     int64_t *out, loy_err *err)
+{
+    const char *v = loy_req_query(r, name);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (!*v || *end || x < min || x > max)
+        return loy_err_set(err, LOY_EINVALID, name,
+                           "%s: expected an integer from %lld to %lld, got \"%s\"", name,
+                           (long long)min, (long long)max, v);
+    *out = x;
+    return 0;
+}
+
+/* GET /healthz */
+static int h_health(loy_req *r, loy_err *err)
+{
+    loy_stats st;
+    int rc = loy_app_stats(r->app, &st, err);
+    if (rc) return rc;
+    r->resp = json_pack("{s:s, s:s}", "status", "ok", "database", "reachable");
+    return 0;
+}
+
+/* GET /metrics */
+static int h_metrics(loy_req *r, loy_err *err)
+{
+    r->text = loy_metrics_render(loy_server_metrics(r->server), r->app);
+    if (!r->text) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    r->content_type = "text/plain; version=0.0.4";
+    return 0;
+}
+
+static int h_members_search(loy_req *r, loy_err *err)
+{
+    const char *q = loy_req_query(r, "q");
+    int64_t limit = 0;
+    int rc = query_int(r, "limit", 1, 100, 20, &limit, err);
+    if (rc) return rc;
+    if (!q || !*q) return loy_err_set(err, LOY_EINVALID, "q", "q: a search text is required");
+    return loy_app_member_find(r->app, q, (int)limit, &r->resp, err);
+}
+
+static int h_member_create(loy_req *r, loy_err *err)
+{
+    int rc = loy_http_write(r, LOY_OP_MEMBER_CREATE, r->json, err);
+    if (!rc) {
+        json_t *id = json_object_get(json_object_get(r->resp, "member"), "id");
+        snprintf(r->location, sizeof(r->location), "/api/v1/members/%lld",
+                 (long long)json_integer_value(id));
+    }
+    return rc;
+}
+
+static int h_member_get(loy_req *r, loy_err *err)
+{
+    return loy_app_member_view(r->app, r->params[0], &r->resp, err);
+}
+
+static int h_member_update(loy_req *r, loy_err *err)
+{
+    return loy_app_member_update(r->app, r->params[0], r->json, &r->resp, err);
+}
+
+static int h_member_ledger(loy_req *r, loy_err *err)
+{
+    int64_t before = 0, limit = 0;
+    int rc = query_int(r, "before", 0, INT64_MAX, 0, &before, err);
+    if (!rc) rc = query_int(r, "limit", 1, 1000, 100, &limit, err);
+    if (!rc) rc = loy_app_member_ledger(r->app, r->params[0], before, (int)limit, &r->resp, err);
+    if (!rc) {
+        json_t *entries = json_object_get(r->resp, "entries");
+        size_t n = json_array_size(entries);
+        json_object_set_new(r->resp, "next_before",
+                            n == (size_t)limit
+                                ? json_object_get(json_array_get(entries, n - 1), "id")
+                                : json_null());
+        json_incref(json_object_get(r->resp, "next_before"));
+    }
+    return rc;
+}
+
+static int h_purchase(loy_req *r, loy_err *err)
+{
+    int rc = loy_http_write(r, LOY_OP_PURCHASE, r->json, err);
+    if (!rc) {
+        json_t *id = json_object_get(json_object_get(r->resp, "purchase"), "id");
+        snprintf(r->location, sizeof(r->location), "/api/v1/purchases/%lld",
+                 (long long)json_integer_value(id));
+    }
+    return rc;
+}
+
+static int h_simulate(loy_req *r, loy_err *err)
+{
+    return loy_app_simulate(r->app, r->json, &r->resp, err);
+}
+
+static int path_id(const loy_req *r, int i, int64_t *out, loy_err *err)
+{
+    char *end;
+    long long v = strtoll(r->params[i], &end, 10);
+    if (!*r->params[i] || *end || v <= 0)
+        return loy_err_set(err, LOY_ENOTFOUND, "id", "no such id \"%s\"", r->params[i]);
+    *out = v;
+    return 0;
+}
+
+static int h_refund(loy_req *r, loy_err *err)
+{
+    int64_t id = 0;
+    int rc = path_id(r, 0, &id, err);
+    if (rc) return rc;
+    if (json_object_get(r->json, "purchase_id"))
+        return loy_err_set(err, LOY_EINVALID, "purchase_id",
+                           "purchase_id: given by the path, not the body");
+    json_t *req = json_deep_copy(r->json);
+    json_object_set_new(req, "purchase_id", json_integer(id));
+    rc = loy_http_write(r, LOY_OP_REFUND, req, err);
+    json_decref(req);
+    return rc;
+}
+
+static int h_redeem(loy_req *r, loy_err *err)
+{
+    return loy_http_write(r, LOY_OP_REDEEM, r->json, err);
+}
+
+static int h_adjust(loy_req *r, loy_err *err)
+{
+    return loy_http_write(r, LOY_OP_ADJUST, r->json, err);
+}
+
+static int h_voucher_get(loy_req *r, loy_err *err)
+{
+    return loy_app_voucher_check(r->app, r->params[0], &r->resp, err);
+}
+
+static int h_voucher_use(loy_req *r, loy_err *err)
+{
+    if (r->body_len && json_object_size(r->json))
+        return loy_err_set(err, LOY_EINVALID, "", "this request takes no fields");
+    json_t *req = json_pack("{s:s}", "code", r->params[0]);
+    int rc = loy_http_write(r, LOY_OP_VOUCHER_USE, req, err);
+    json_decref(req);
+    return rc;
+}
+
+static int h_programme_get(loy_req *r, loy_err *err)
+{
+    int64_t version = 0;
+    int rc = query_int(r, "version", 0, INT64_MAX, 0, &version, err);
+    return rc ? rc : loy_app_programme_get(r->app, version, &r->resp, err);
+}
+
+static int programme_text(loy_req *r, char **text, size_t *len, loy_err *err)
+{
+    json_t *doc = json_object_get(r->json, "programme");
+    if (!doc || json_object_size(r->json) != 1)
+        return loy_err_set(err, LOY_EINVALID, "programme",
+                           "expected {\"programme\": {...}} with the programme document");
+    *text = json_dumps(doc, JSON_COMPACT);
+    if (!*text) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    *len = strlen(*text);
+    return 0;
+}
+
+static int h_programme_validate(loy_req *r, loy_err *err)
+{
+    char *text;
+    size_t len;
+    int rc = programme_text(r, &text, &len, err);
+    if (rc) return rc;
+    rc = loy_app_programme_check(text, len, err);
+    free(text);
+    if (!rc) r->resp = json_pack("{s:b}", "valid", 1);
+    return rc;
+}
+
+static int h_programme_put(loy_req *r, loy_err *err)
+{
+    char *text;
+    size_t len;
+    int rc = programme_text(r, &text, &len, err);
+    if (rc) return rc;
+    int64_t version = 0;
+    rc = loy_app_programme_set(r->app, text, len, &version, err);
+    free(text);
+    if (!rc) r->resp = json_pack("{s:I}", "version", (json_int_t)version);
+    return rc;
+}
+
+static int h_locations(loy_req *r, loy_err *err)
+{
+    (void)err;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->app->prog->nlocations; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s}", "code", r->app->prog->locations[i].code,
+                                             "name", r->app->prog->locations[i].name));
+    r->resp = json_pack("{s:o}", "locations", arr);
+    return 0;
+}
+
+static int h_batch(loy_req *r, loy_err *err)
+{
+    static const char *const fields[] = {"purchases", NULL};
+    int rc = loy_req_object(r->json, fields, err);
+    if (rc) return rc;
+    json_t *list = json_object_get(r->json, "purchases");
+    if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 1000)
+        return loy_err_set(err, LOY_EINVALID, "purchases",
+                           "purchases: expected an array of 1 to 1000 items");
+    size_t n = json_array_size(list);
+    loy_write_item *items = calloc(n, sizeof(*items));
+    if (!items) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    json_t **bodies = calloc(n, sizeof(*bodies));
+    for (size_t i = 0; bodies && i < n; i++) {
+        json_t *it = json_array_get(list, i);
+        items[i].op = LOY_OP_PURCHASE;
+        items[i].key = json_string_value(json_object_get(it, "idempotency_key"));
+        bodies[i] = json_deep_copy(it);
+        json_object_del(bodies[i], "idempotency_key");
+        items[i].req = bodies[i];
+    }
+    rc = bodies ? loy_app_write_batch(r->app, items, n, err)
+                : loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    if (!rc) {
+        json_t *results = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_t *res;
+            if (items[i].rc)
+                res = json_pack("{s:I, s:i, s:{s:s, s:s, s:s}}", "index", (json_int_t)i, "status",
+                                loy_http_status(items[i].rc), "error", "code",
+                                loy_err_name(items[i].rc), "message", items[i].err.message, "field",
+                                items[i].err.field);
+            else
+                res = json_pack("{s:I, s:i, s:b, s:O}", "index", (json_int_t)i, "status", 201,
+                                "replayed", items[i].replayed, "result", items[i].resp);
+            json_array_append_new(results, res);
+        }
+        r->resp = json_pack("{s:o}", "results", results);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_decref(items[i].resp);
+        if (bodies) json_decref(bodies[i]);
+    }
+    free(bodies);
+    free(items);
+    return rc;
+}
+
+static int h_openapi(loy_req *r, loy_err *err);
+
+const loy_route loy_routes[] = {
+    {"GET", "/healthz", h_health, LOY_ROLE_NONE, LOY_BODY_NONE, "liveness and database check"},
+    {"GET", "/metrics", h_metrics, LOY_ROLE_NONE, LOY_BODY_NONE, "Prometheus metrics"},
+    {"GET", "/api/openapi.json", h_openapi, LOY_ROLE_NONE, LOY_BODY_NONE,
+     "this API's OpenAPI 3.1 description"},
+    {"GET", "/api/v1/members", h_members_search, LOY_ROLE_CASHIER, LOY_BODY_NONE,
+     "search members by name fragment, phone, email or card"},
+    {"POST", "/api/v1/members", h_member_create, LOY_ROLE_CASHIER,
+     LOY_BODY_JSON | LOY_BODY_IDEMPOTENT, "enrol a member"},
+    {"GET", "/api/v1/members/{ref}", h_member_get, LOY_ROLE_CASHIER, LOY_BODY_NONE,
+     "a member with balances, stamp card, tier progress and rewards"},
+    {"PATCH", "/api/v1/members/{ref}", h_member_update, LOY_ROLE_CASHIER, LOY_BODY_JSON,
+     "change a member's details"},
+    {"GET", "/api/v1/members/{ref}/ledger", h_member_ledger, LOY_ROLE_CASHIER, LOY_BODY_NONE,
+     "a member's ledger, newest first"},
+    {"POST", "/api/v1/purchases", h_purchase, LOY_ROLE_CASHIER, LOY_BODY_JSON | LOY_BODY_IDEMPOTENT,
+     "record a purchase"},
+    {"POST", "/api/v1/purchases:simulate", h_simulate, LOY_ROLE_CASHIER, LOY_BODY_JSON,
+     "dry run of a purchase"},
+    {"POST", "/api/v1/purchases:batch", h_batch, LOY_ROLE_CASHIER, LOY_BODY_JSON,
+     "offline upload of up to 1000 purchases"},
+    {"POST", "/api/v1/purchases/{id}/refunds", h_refund, LOY_ROLE_CASHIER,
+     LOY_BODY_JSON | LOY_BODY_IDEMPOTENT, "refund all or part of a purchase"},
+    {"POST", "/api/v1/redemptions", h_redeem, LOY_ROLE_CASHIER, LOY_BODY_JSON | LOY_BODY_IDEMPOTENT,
+     "redeem a reward for a voucher"},
+    {"GET", "/api/v1/vouchers/{code}", h_voucher_get, LOY_ROLE_CASHIER, LOY_BODY_NONE,
+     "check a voucher"},
+    {"POST", "/api/v1/vouchers/{code}/use", h_voucher_use, LOY_ROLE_CASHIER, LOY_BODY_IDEMPOTENT,
+     "use a voucher once"},
+    {"POST", "/api/v1/adjustments", h_adjust, LOY_ROLE_MANAGER, LOY_BODY_JSON | LOY_BODY_IDEMPOTENT,
+     "adjust points or stamps with a reason"},
+    {"GET", "/api/v1/programme", h_programme_get, LOY_ROLE_CASHIER, LOY_BODY_NONE,
+     "the active programme"},
+    {"POST", "/api/v1/programme:validate", h_programme_validate, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "validate a programme document"},
+    {"PUT", "/api/v1/programme", h_programme_put, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "replace the programme (new version)"},
+    {"GET", "/api/v1/locations", h_locations, LOY_ROLE_CASHIER, LOY_BODY_NONE,
+     "the merchant's locations"},
+};
+const size_t loy_nroutes = sizeof(loy_routes) / sizeof(loy_routes[0]);
+
+static int h_openapi(loy_req *r, loy_err *err)
+{
+    r->resp = loy_openapi(err);
+    return r->resp ? 0 : err->code;
+}

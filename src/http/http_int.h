@@ -1,0 +1,47 @@
+/* Internals of src/http shared by the server, the route table and the handlers. */
+#ifndef LOY_HTTP_INT_H
+#define LOY_HTTP_INT_H
+
+#include <pthread.h>
+
+#include "http/http.h"
+
+/* Request metrics for /metrics (Prometheus text format). */
+#define LOY_METRIC_SERIES  256
+#define LOY_METRIC_BUCKETS 12
+typedef struct {
+    pthread_mutex_t lock;
+    struct {
+        char method[8];
+        const char *pattern;
+        int status;
+        uint64_t count;
+    } series[LOY_METRIC_SERIES];
+    int nseries;
+    uint64_t buckets[LOY_METRIC_BUCKETS]; /* latency histogram, cumulative at render time */
+    uint64_t count;
+    double sum_ms;
+    void *server;
+} loy_metrics;
+
+void loy_metrics_init(loy_metrics *m);
+void loy_metrics_free(loy_metrics *m);
+void loy_metrics_bind(loy_metrics *m, loy_server *s);
+void loy_metrics_observe(loy_metrics *m, const char *method, const char *pattern, int status,
+                         double ms);
+/* Renders the metrics (plus database gauges read through app) as Prometheus text. */
+char *loy_metrics_render(loy_metrics *m, loy_app *app);
+loy_metrics *loy_server_metrics(loy_server *s);
+
+/* Authenticates the request (API key: "Authorization: Bearer loy_..."), sets role, merchant
+ * and actor, and checks the route's role: 401 without valid credentials, 403 when the role is
+ * too low (r->status set, LOY_EREFUSED returned). Public routes pass. */
+int loy_http_auth(loy_req *r, const loy_route *route, loy_err *err);
+/* Checks Content-Type (415) and parses the body as JSON (400 with position; depth <= 32). */
+int loy_http_parse_body(loy_req *r, loy_err *err);
+/* The Idempotency-Key header (400 when missing or longer than 255). */
+int loy_http_idem_key(loy_req *r, const char **key, loy_err *err);
+/* Runs a write use case with the request's key and body; 201 on first effect, 200 on replay. */
+int loy_http_write(loy_req *r, loy_op op, const json_t *req, loy_err *err);
+
+#endif

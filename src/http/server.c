@@ -1,0 +1,346 @@
+/* The HTTP server: accepts requests with libmicrohttpd (epoll, thread pool), enforces the size
+ * limits, authenticates, routes, runs the handler on this thread's database connection, and
+ * answers JSON. The response is queued only after the whole body has arrived, which keeps
+ * connections alive. */
+#include "http/http.h"
+#include "http/http_int.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/jdump.h"
+
+struct loy_server {
+    struct MHD_Daemon *d;
+    loy_server_config cfg;
+    char db_path[1024];
+    pthread_key_t app_key;
+    pthread_mutex_t apps_lock;
+    loy_app *apps[256]; /* every per-thread handle, closed at stop */
+    int napps;
+    int port;
+    loy_metrics metrics;
+};
+
+typedef struct {
+    loy_req r;
+    char *buf;
+    size_t len, cap;
+    bool too_large;
+    struct timespec start;
+} conn_ctx;
+
+static loy_app *thread_app(loy_server *s, loy_err *err)
+{
+    loy_app *app = pthread_getspecific(s->app_key);
+    if (app) return app;
+    if (loy_app_open(&app, s->db_path, NULL, err)) return NULL;
+    pthread_mutex_lock(&s->apps_lock);
+    if (s->napps < (int)(sizeof(s->apps) / sizeof(s->apps[0]))) s->apps[s->napps++] = app;
+    pthread_mutex_unlock(&s->apps_lock);
+    pthread_setspecific(s->app_key, app);
+    return app;
+}
+
+const char *loy_req_query(const loy_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *loy_req_header(const loy_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+int loy_http_status(int code)
+{
+    switch (code) {
+    case LOY_OK:
+        return 200;
+    case LOY_EINVALID:
+        return 400;
+    case LOY_ENOTFOUND:
+        return 404;
+    case LOY_ECONFLICT:
+        return 409;
+    case LOY_EMISMATCH:
+        return 422;
+    case LOY_EREFUSED:
+        return 422;
+    case LOY_EBUSY:
+        return 503;
+    case LOY_ENOMEM:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+static enum MHD_Result send_body(struct MHD_Connection *c, int status, char *body, size_t len,
+                                 const char *type, const loy_req *r)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r && r->location[0]) MHD_add_response_header(resp, "Location", r->location);
+    if (r && r->replayed) MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+    if (status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* {"error":{"code","message","field"}} */
+static enum MHD_Result send_error(struct MHD_Connection *c, int status, const char *code,
+                                  const char *message, const char *field)
+{
+    json_t *e = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code, "message", message, "field",
+                          field ? field : "");
+    size_t len = 0;
+    char *body = e ? loy_json_dump(e, false, &len) : NULL;
+    json_decref(e);
+    if (!body) return MHD_NO;
+    return send_body(c, status, body, len, "application/json", NULL);
+}
+
+static enum MHD_Result send_err(struct MHD_Connection *c, int status, const loy_err *err)
+{
+    const char *code = status == 401   ? "unauthorized"
+                       : status == 403 ? "forbidden"
+                       : status == 415 ? "unsupported_media_type"
+                                       : loy_err_name(err->code);
+    return send_error(c, status, code, err->message, err->field);
+}
+
+static void log_line(loy_server *s, const conn_ctx *x, int status)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - x->start.tv_sec) * 1e3 +
+                (double)(now.tv_nsec - x->start.tv_nsec) / 1e6;
+    const char *pattern = x->r.status ? x->r.path : x->r.path;
+    loy_metrics_observe(&s->metrics, x->r.method, pattern, status, ms);
+    if (s->cfg.access_log) {
+        char t[32];
+        loy_time_format(t, sizeof(t), loy_time_now());
+        /* no personal data: the route pattern, not the path with its parameters */
+        fprintf(stderr, "%s %s %s %d %.1fms\n", t, x->r.method, pattern, status, ms);
+    }
+}
+
+static enum MHD_Result handle(loy_server *s, struct MHD_Connection *c, conn_ctx *x)
+{
+    loy_req *r = &x->r;
+    loy_err err;
+    loy_err_clear(&err);
+    bool known = false;
+    const loy_route *route = loy_route_match(r->method, r->path, r, &known);
+    if (!route) {
+        int st = known ? 405 : 404;
+        log_line(s, x, st);
+        return send_error(c, st, known ? "method_not_allowed" : "not_found",
+                          known ? "this path does not take that method" : "no such route", "");
+    }
+    x->r.path = route->pattern; /* from here on, logs and metrics use the pattern */
+    r->body = x->buf ? x->buf : "";
+    r->body_len = x->len;
+    loy_app *app = thread_app(s, &err);
+    if (!app) {
+        log_line(s, x, 503);
+        return send_err(c, 503, &err);
+    }
+    r->app = app;
+    int rc = loy_http_auth(r, route, &err);
+    if (!rc && (route->body & LOY_BODY_JSON)) rc = loy_http_parse_body(r, &err);
+    if (!rc) rc = route->fn(r, &err);
+    int status;
+    enum MHD_Result ok;
+    if (rc) {
+        status = err.code == LOY_EINVALID && r->status >= 400 ? r->status : loy_http_status(rc);
+        if (rc == LOY_EINVALID && (err.field[0] || r->status == 0)) status = 400;
+        if (r->status == 401 || r->status == 403 || r->status == 413 || r->status == 415)
+            status = r->status;
+        ok = send_err(c, status, &err);
+    } else {
+        status = r->status ? r->status : 200;
+        size_t len = 0;
+        char *body;
+        if (r->text) {
+            body = r->text;
+            r->text = NULL;
+            len = strlen(body);
+        } else {
+            body = loy_json_dump(r->resp ? r->resp : json_object(), false, &len);
+        }
+        ok = body ? send_body(c, status, body, len,
+                              r->content_type ? r->content_type : "application/json", r)
+                  : MHD_NO;
+    }
+    log_line(s, x, status);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
+{
+    (void)version;
+    loy_server *s = cls;
+    conn_ctx *x = *req_cls;
+    if (!x) { /* first call: headers only */
+        x = calloc(1, sizeof(*x));
+        if (!x) return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &x->start);
+        x->r.method = method;
+        x->r.path = url;
+        x->r.conn = c;
+        x->r.server = s;
+        *req_cls = x;
+        if (strlen(url) > s->cfg.max_url) {
+            log_line(s, x, 414);
+            return send_error(c, 414, "uri_too_long", "the URL is longer than the limit", "");
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!x->too_large && x->len + *upload_size <= s->cfg.max_body) {
+            if (x->len + *upload_size + 1 > x->cap) {
+                size_t cap = x->cap ? x->cap : 1024;
+                while (cap < x->len + *upload_size + 1) cap *= 2;
+                char *nb = realloc(x->buf, cap);
+                if (!nb) return MHD_NO;
+                x->buf = nb;
+                x->cap = cap;
+            }
+            memcpy(x->buf + x->len, upload, *upload_size);
+            x->len += *upload_size;
+            x->buf[x->len] = '\0';
+        } else
+            x->too_large = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (x->too_large) {
+        log_line(s, x, 413);
+        return send_error(c, 413, "payload_too_large", "the request body is larger than the limit",
+                          "");
+    }
+    return handle(s, c, x);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    conn_ctx *x = *req_cls;
+    if (!x) return;
+    json_decref(x->r.json);
+    json_decref(x->r.resp);
+    free(x->r.text);
+    free(x->buf);
+    free(x);
+    *req_cls = NULL;
+}
+
+int loy_server_start(loy_server **out, const loy_server_config *cfg, loy_err *err)
+{
+    loy_server *s = calloc(1, sizeof(*s));
+    if (!s) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    s->cfg = *cfg;
+    if (!s->cfg.host) s->cfg.host = "127.0.0.1";
+    if (!s->cfg.threads) s->cfg.threads = 4;
+    if (!s->cfg.max_body) s->cfg.max_body = 64 * 1024;
+    if (!s->cfg.max_header) s->cfg.max_header = 16 * 1024;
+    if (!s->cfg.max_url) s->cfg.max_url = 2048;
+    if (!s->cfg.timeout_s) s->cfg.timeout_s = 10;
+    int rc = 0;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)s->cfg.port);
+    if (s->cfg.port < 0 || s->cfg.port > 65535)
+        rc = loy_err_set(err, LOY_EINVALID, "port", "port: expected 0 to 65535, got %d",
+                         s->cfg.port);
+    else if (inet_pton(AF_INET, s->cfg.host, &addr.sin_addr) != 1)
+        rc = loy_err_set(err, LOY_EINVALID, "host",
+                         "host: expected an IPv4 address like 127.0.0.1, got \"%s\"", s->cfg.host);
+    else if (s->cfg.threads < 1 || s->cfg.threads > 64)
+        rc = loy_err_set(err, LOY_EINVALID, "threads", "threads: expected 1 to 64, got %d",
+                         s->cfg.threads);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    snprintf(s->db_path, sizeof(s->db_path), "%s", cfg->db_path);
+    /* open once here so migrations run before the port opens, and a bad path fails early */
+    loy_app *probe = NULL;
+    if ((rc = loy_app_open(&probe, s->db_path, NULL, err))) {
+        free(s);
+        return rc;
+    }
+    bool has_merchant = probe->merchant != 0;
+    loy_app_close(probe);
+    if (!has_merchant) {
+        free(s);
+        return loy_err_set(err, LOY_ENOTFOUND, "db",
+                           "%s has no programme yet: run `loyalty init` first", cfg->db_path);
+    }
+    pthread_key_create(&s->app_key, NULL);
+    pthread_mutex_init(&s->apps_lock, NULL);
+    loy_metrics_init(&s->metrics);
+    /* header limit: libmicrohttpd answers 431 when the request head does not fit the pool */
+    size_t pool = s->cfg.max_header + 4096;
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
+                            NULL, NULL, &on_request, s, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+                            (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                            (unsigned)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
+                            MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s, MHD_OPTION_END);
+    if (!s->d) {
+        pthread_key_delete(s->app_key);
+        pthread_mutex_destroy(&s->apps_lock);
+        loy_metrics_free(&s->metrics);
+        free(s);
+        return loy_err_set(err, LOY_ESTORAGE, "port", "cannot listen on %s:%d",
+                           cfg->host ? cfg->host : "127.0.0.1", cfg->port);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? (int)info->port : s->cfg.port;
+    loy_metrics_bind(&s->metrics, s);
+    *out = s;
+    return 0;
+}
+
+int loy_server_port(const loy_server *s)
+{
+    return s->port;
+}
+
+void loy_server_stop(loy_server *s)
+{
+    if (!s) return;
+    MHD_stop_daemon(s->d); /* waits for the worker threads, so requests in flight finish */
+    for (int i = 0; i < s->napps; i++) loy_app_close(s->apps[i]);
+    pthread_key_delete(s->app_key);
+    pthread_mutex_destroy(&s->apps_lock);
+    loy_metrics_free(&s->metrics);
+    free(s);
+}
+
+loy_metrics *loy_server_metrics(loy_server *s)
+{
+    return &s->metrics;
+}
