@@ -418,7 +418,11 @@ run --help
 expect_rc 0 "loyalty --help"
 expect_contains "$OUT" "usage: loyalty COMMAND" "--help on stdout"
 COMMANDS=$(printf '%s\n' "$OUT" | sed -n 's/^  \([a-z]\+\( [a-z]\+\)\?\)  .*/\1/p')
-expect_eq "$(printf '%s\n' "$COMMANDS" | wc -l)" "22" "--help lists 22 commands"
+# every command of the foundation is listed (the list grows with later commands)
+for c in init "programme check" "member add" "member find" purchase refund redeem adjust \
+    "voucher use" expire "db verify" backup restore demo; do
+    expect_eq "$(printf '%s\n' "$COMMANDS" | grep -cx "$c")" "1" "--help lists $c"
+done
 while IFS= read -r cmd; do
     # shellcheck disable=SC2086 # the command name is one or two words
     run $cmd --help
