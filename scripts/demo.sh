@@ -5,9 +5,11 @@ set -euo pipefail
 LOY=${1:-build/loyalty}
 DB=${2:-demo/loyalty.db}
 mkdir -p "$(dirname "$DB")"
+KEYFILE="$(dirname "$DB")/owner-api-key.txt"
 if [ ! -f "$DB" ]; then
     "$LOY" init --db "$DB" --programme examples/kopi-kita.json
     "$LOY" demo --db "$DB" --members 150 --months 12
+    "$LOY" apikey create --db "$DB" --role owner --name "demo owner" --json | jq -r .key >"$KEYFILE"
 fi
 "$LOY" db verify --db "$DB"
 first=$("$LOY" member find --db "$DB" --json a | jq -r '.members[0].id' 2>/dev/null || echo 1)
@@ -25,3 +27,13 @@ The demo database is $DB. Try:
   $LOY db verify
   $LOY --help
 TOUR
+PORT=${LOYALTY_PORT:-8080}
+cat <<SERVER
+
+The HTTP API is starting on http://127.0.0.1:$PORT (Ctrl-C stops it). Demo owner API key:
+  $(cat "$KEYFILE")
+Try:
+  curl -H "Authorization: Bearer $(cat "$KEYFILE")" "http://127.0.0.1:$PORT/api/v1/members?q=zoltan"
+  curl http://127.0.0.1:$PORT/api/openapi.json
+SERVER
+exec "$LOY" serve --db "$DB" --port "$PORT"

@@ -79,6 +79,14 @@ int loy_app_member_update(loy_app *app, const char *member_ref, const json_t *re
  * progress, pending, expiring within 30 days, redeemable rewards. `member_ref` is an id, card
  * token, phone or email. */
 int loy_app_member_view(loy_app *app, const char *member_ref, json_t **resp, loy_err *err);
+/* The QR code (SVG) of a member's card; LOY_ENOTFOUND for an unknown token. The QR payload is
+ * the card token itself, which the counter's search takes. */
+int loy_app_card_svg(loy_app *app, const char *token, char **svg, loy_err *err);
+/* Issues a new card token (>= 128 random bits); the old one stops working. */
+int loy_app_member_rotate_card(loy_app *app, const char *member_ref, json_t **resp,
+                               loy_err *err);
+/* A printable HTML sheet of cards (name, QR, token) for every member, or those in `ids`. */
+int loy_app_cards_sheet(loy_app *app, char **html, loy_err *err);
 /* Search by fragment of name (any script, folded), phone, email or card token. */
 int loy_app_member_find(loy_app *app, const char *query, int limit, json_t **resp, loy_err *err);
 int loy_app_member_ledger(loy_app *app, const char *member_ref, int64_t before_id, int limit,

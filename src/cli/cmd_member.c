@@ -182,3 +182,32 @@ const loy_flag loy_member_flags[] = {
     {"consent-sms", "sms", F_CONSENT, "agrees to marketing SMS"},
     {"referred-by", "referred_by", F_INT, "id of the member who referred them"},
     {NULL, NULL, F_STR, NULL}};
+
+int loy_cmd_member_rotate_card(loy_cli *cli, loy_app *app, loy_err *err)
+{
+    json_t *resp = NULL;
+    int rc = one_ref(cli, "rotate-card", err);
+    if (!rc) rc = loy_app_member_rotate_card(app, cli->pos[0], &resp, err);
+    if (!rc) loy_cli_print(cli, resp, human_edited);
+    return rc;
+}
+
+int loy_cmd_cards_print(loy_cli *cli, loy_app *app, loy_err *err)
+{
+    char *html = NULL;
+    int rc = loy_app_cards_sheet(app, &html, err);
+    if (rc) return rc;
+    const char *to = json_string_value(json_object_get(cli->req, "out"));
+    FILE *f = to ? fopen(to, "w") : stdout;
+    if (!f) {
+        free(html);
+        return loy_err_set(err, LOY_EINVALID, "out", "cannot write %s", to);
+    }
+    fputs(html, f);
+    if (to) {
+        fclose(f);
+        fprintf(stderr, "loyalty: wrote %s (print it, cut along the dashed lines)\n", to);
+    }
+    free(html);
+    return 0;
+}

@@ -29,6 +29,8 @@ CMD(loy_cmd_apikey_create);
 CMD(loy_cmd_apikey_list);
 CMD(loy_cmd_apikey_revoke);
 CMD(loy_cmd_openapi);
+CMD(loy_cmd_member_rotate_card);
+CMD(loy_cmd_cards_print);
 
 extern const loy_flag loy_purchase_flags[], loy_refund_flags[], loy_redeem_flags[],
     loy_adjust_flags[], loy_voucher_flags[], loy_member_flags[], loy_demo_flags[],
@@ -38,6 +40,8 @@ static const loy_flag init_flags[] = {{"programme", "programme", F_STR, "program
                                       {NULL, NULL, F_STR, NULL}};
 static const loy_flag backup_flags[] = {{"to", "to", F_STR, "file to write the copy to"},
                                         {NULL, NULL, F_STR, NULL}};
+static const loy_flag cards_flags[] = {{"out", "out", F_STR, "HTML file to write (default stdout)"},
+                                       {NULL, NULL, F_STR, NULL}};
 static const loy_flag restore_flags[] = {{"from", "from", F_STR, "backup file to restore"},
                                          {NULL, NULL, F_STR, NULL}};
 
@@ -78,5 +82,9 @@ const loy_cmd loy_commands[] = {
      "create an API key for an integration (shown once)", 2},
     {"apikey list", loy_cmd_apikey_list, NULL, NULL, "list API keys", 2},
     {"apikey revoke", loy_cmd_apikey_revoke, NULL, "ID", "revoke an API key", 2},
+    {"member rotate-card", loy_cmd_member_rotate_card, NULL, "MEMBER",
+     "issue a new card token (the old card stops working)", 2},
+    {"cards print", loy_cmd_cards_print, cards_flags, NULL,
+     "a printable HTML sheet of member cards with QR codes", 2},
     {"openapi", loy_cmd_openapi, NULL, NULL, "print the OpenAPI description of the HTTP API", 0},
     {NULL, NULL, NULL, NULL, NULL, 0}};

@@ -261,6 +261,18 @@ static int h_batch(loy_req *r, loy_err *err)
     return rc;
 }
 
+static int h_card_svg(loy_req *r, loy_err *err)
+{
+    int rc = loy_app_card_svg(r->app, r->params[0], &r->text, err);
+    if (!rc) r->content_type = "image/svg+xml";
+    return rc;
+}
+
+static int h_card_rotate(loy_req *r, loy_err *err)
+{
+    return loy_app_member_rotate_card(r->app, r->params[0], &r->resp, err);
+}
+
 static int h_openapi(loy_req *r, loy_err *err);
 
 const loy_route loy_routes[] = {
@@ -268,6 +280,10 @@ const loy_route loy_routes[] = {
     {"GET", "/metrics", h_metrics, LOY_ROLE_NONE, LOY_BODY_NONE, "Prometheus metrics"},
     {"GET", "/api/openapi.json", h_openapi, LOY_ROLE_NONE, LOY_BODY_NONE,
      "this API's OpenAPI 3.1 description"},
+    {"GET", "/card/{token}.svg", h_card_svg, LOY_ROLE_NONE, LOY_BODY_NONE,
+     "the QR code of a member card (the token is the secret)"},
+    {"POST", "/api/v1/members/{ref}/card:rotate", h_card_rotate, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "issue a new card token; the old card stops working"},
     {"GET", "/api/v1/members", h_members_search, LOY_ROLE_CASHIER, LOY_BODY_NONE,
      "search members by name fragment, phone, email or card"},
     {"POST", "/api/v1/members", h_member_create, LOY_ROLE_CASHIER,

@@ -70,6 +70,9 @@ int loy_store_member_search(loy_conn *c, int64_t merchant, const char *folded, c
                             int64_t after_id, int limit,
                             void (*fn)(void *ctx, const loy_member_row *m), void *ctx,
                             loy_err *err);
+/* Replaces the member's card token (the old card stops working). */
+int loy_store_member_set_card(loy_conn *c, int64_t merchant, int64_t id, const char *token,
+                              loy_err *err);
 int loy_store_member_count(loy_conn *c, int64_t merchant, int64_t *out, loy_err *err);
 
 /* Loads the engine's view of a member at `now`: balances, open lots (*lots_out, malloc'ed,

@@ -214,6 +214,17 @@ int loy_store_member_search(loy_conn *c, int64_t merchant, const char *folded_q,
     return rc;
 }
 
+int loy_store_member_set_card(loy_conn *c, int64_t merchant, int64_t id, const char *token,
+                              loy_err *err)
+{
+    int rc = loy_db_run(c, err,
+                        "UPDATE members SET card_token = ? WHERE id = ? AND merchant_id = ?", "tii",
+                        token, id, merchant);
+    if (!rc && loy_db_changes(c) != 1)
+        rc = loy_err_set(err, LOY_ENOTFOUND, "member", "member %lld not found", (long long)id);
+    return rc;
+}
+
 int loy_store_member_count(loy_conn *c, int64_t merchant, int64_t *out, loy_err *err)
 {
     return loy_db_scalar(c, out, err, "SELECT count(*) FROM members WHERE merchant_id = ?", "i",
