@@ -95,12 +95,19 @@ int loy_app_init(loy_app *app, const char *json, size_t len, loy_err *err)
 {
     if (app->merchant)
         return loy_err_set(err, LOY_ECONFLICT, "db",
-                           "the database already has a merchant; use `loyalty programme set`");
+                           "the database already has a merchant; use `loyalty programme set`, "
+                           "or `loyalty merchant add` for another merchant");
+    return loy_app_merchant_add(app, json, len, err);
+}
+
+int loy_app_merchant_add(loy_app *app, const char *json, size_t len, loy_err *err)
+{
     int rc = loy_app_programme_check(json, len, err);
     if (rc) return rc;
     loy_programme *p = NULL;
     if ((rc = loy_programme_parse(&p, json, len, err))) return rc;
     int64_t now = loy_app_now(app);
+    int64_t before = app->merchant;
     if ((rc = loy_db_begin(&app->conn, true, err))) goto done;
     rc = loy_store_merchant_create(&app->conn, p, now, &app->merchant, err);
     if (!rc) {
@@ -116,7 +123,7 @@ int loy_app_init(loy_app *app, const char *json, size_t len, loy_err *err)
     if (!rc) rc = loy_db_commit(&app->conn, err);
     if (rc) {
         loy_db_rollback(&app->conn);
-        app->merchant = 0;
+        app->merchant = before;
         goto done;
     }
     rc = load_programme(app, err);
@@ -160,6 +167,22 @@ int loy_app_programme_set(loy_app *app, const char *json, size_t len, int64_t *v
     free(body);
     loy_programme_free(p);
     return rc ? rc : load_programme(app, err);
+}
+
+int loy_app_select_merchant(loy_app *app, int64_t merchant, loy_err *err)
+{
+    int64_t version = 0;
+    int rc = loy_store_programme_version(&app->conn, merchant, &version, err);
+    if (rc) return rc;
+    if (version == 0)
+        return loy_err_set(err, LOY_ENOTFOUND, "merchant", "merchant %lld not found",
+                           (long long)merchant);
+    if (merchant == app->merchant && version == app->prog_version) return 0;
+    int64_t before = app->merchant;
+    app->merchant = merchant;
+    rc = load_programme(app, err);
+    if (rc) app->merchant = before;
+    return rc;
 }
 
 int loy_app_programme_get(loy_app *app, int64_t version, json_t **resp, loy_err *err)

@@ -33,6 +33,12 @@ int64_t loy_app_now(const loy_app *app);
 /* Creates the merchant from a programme document (version 1). LOY_ECONFLICT if the database
  * already has a merchant. */
 int loy_app_init(loy_app *app, const char *programme_json, size_t len, loy_err *err);
+/* Adds another merchant (a chain's second brand, a hosted service's next customer) from its
+ * programme document and makes it current. */
+int loy_app_merchant_add(loy_app *app, const char *programme_json, size_t len, loy_err *err);
+/* Makes `merchant` current, reloading its programme when it changed since it was loaded (by
+ * another connection, too). LOY_ENOTFOUND for an unknown merchant. Every later call acts for it. */
+int loy_app_select_merchant(loy_app *app, int64_t merchant, loy_err *err);
 /* Validates and activates a new programme version; *version_out = its number. */
 int loy_app_programme_set(loy_app *app, const char *programme_json, size_t len,
                           int64_t *version_out, loy_err *err);

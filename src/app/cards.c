@@ -12,8 +12,10 @@ int loy_app_card_svg(loy_app *app, const char *token, char **svg, loy_err *err)
 {
     loy_member_row m;
     int rc = LOY_ENOTFOUND;
-    if (app->merchant && strlen(token) >= 20 && strlen(token) < 40)
-        rc = loy_store_member_get(&app->conn, app->merchant, LOY_BY_CARD, token, 0, &m, err);
+    int64_t merchant = 0;
+    if (strlen(token) >= 20 && strlen(token) < 40)
+        rc = loy_store_card_merchant(&app->conn, token, &merchant, err);
+    if (!rc) rc = loy_store_member_get(&app->conn, merchant, LOY_BY_CARD, token, 0, &m, err);
     if (rc == LOY_ENOTFOUND) return loy_err_set(err, rc, "token", "no such card");
     if (rc) return rc;
     loy_member_row_free(&m);

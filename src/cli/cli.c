@@ -221,7 +221,7 @@ static int parse_args(loy_cli *cli, const loy_cmd *c, int argc, char **argv, loy
             for (const loy_flag *g = c->flags; g->flag; g++)
                 if (!strcmp(g->flag, name)) f = g;
         bool global = !strcmp(name, "db") || !strcmp(name, "key") || !strcmp(name, "actor") ||
-                      !strcmp(name, "now");
+                      !strcmp(name, "now") || !strcmp(name, "merchant");
         if (!f && !global)
             return loy_err_set(err, LOY_EINVALID, name,
                                "unknown option --%s (see loyalty %s --help)", name, c->name);
@@ -239,6 +239,8 @@ static int parse_args(loy_cli *cli, const loy_cmd *c, int argc, char **argv, loy
             cli->actor = val;
         else if (!strcmp(name, "now"))
             cli->now = val;
+        else if (!strcmp(name, "merchant"))
+            cli->merchant = val;
         else {
             int rc = set_flag(cli, f, val, err);
             if (rc) return rc;
@@ -352,6 +354,14 @@ int loy_cli_main(int argc, char **argv)
                                  "--now: expected an ISO 8601 time like \"2026-11-22T10:00:00Z\", "
                                  "got \"%s\"",
                                  cli.now);
+            if (!rc && cli.merchant) {
+                char *end;
+                long long m = strtoll(cli.merchant, &end, 10);
+                rc = *end || m <= 0 ? loy_err_set(&err, LOY_EINVALID, "merchant",
+                                                  "--merchant: expected a merchant id, got \"%s\"",
+                                                  cli.merchant)
+                                    : loy_app_select_merchant(app, m, &err);
+            }
             if (!rc && c->needs == 2 && !app->merchant)
                 rc = loy_err_set(&err, LOY_ENOTFOUND, "db",
                                  "%s has no programme yet: run `loyalty init --db %s --programme "

@@ -12,6 +12,7 @@ typedef struct {
     const char *key;
     const char *actor;
     const char *now;
+    const char *merchant; /* --merchant ID: act for this merchant (default: the first) */
     bool json;
     bool dry_run;
     bool help;

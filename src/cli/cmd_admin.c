@@ -212,3 +212,30 @@ int loy_cmd_restore(loy_cli *cli, loy_app *app, loy_err *err)
         printf("Restored %s from %s\n", cli->db, from);
     return 0;
 }
+
+int loy_cmd_merchant_add(loy_cli *cli, loy_app *app, loy_err *err)
+{
+    const char *file = json_string_value(json_object_get(cli->req, "programme"));
+    if (!file && cli->npos == 1) file = cli->pos[0];
+    if (!file)
+        return loy_err_set(err, LOY_EINVALID, "programme",
+                           "usage: loyalty merchant add --db FILE --programme PROGRAMME.json");
+    size_t len = 0;
+    char *body = loy_cli_read_file(file, &len, err);
+    if (!body) return err->code;
+    int rc = loy_app_merchant_add(app, body, len, err);
+    free(body);
+    if (rc) return rc;
+    json_t *resp =
+        json_pack("{s:I, s:s, s:s}", "merchant_id", (json_int_t)app->merchant, "merchant",
+                  app->merchant_row.name, "currency", app->merchant_row.currency);
+    if (cli->json)
+        loy_cli_print(cli, resp, NULL);
+    else {
+        printf("Merchant #%lld %s (%s) added; act for it with --merchant %lld\n",
+               (long long)app->merchant, app->merchant_row.name, app->merchant_row.currency,
+               (long long)app->merchant);
+        json_decref(resp);
+    }
+    return 0;
+}

@@ -31,6 +31,7 @@ CMD(loy_cmd_apikey_revoke);
 CMD(loy_cmd_openapi);
 CMD(loy_cmd_member_rotate_card);
 CMD(loy_cmd_cards_print);
+CMD(loy_cmd_merchant_add);
 
 extern const loy_flag loy_purchase_flags[], loy_refund_flags[], loy_redeem_flags[],
     loy_adjust_flags[], loy_voucher_flags[], loy_member_flags[], loy_demo_flags[],
@@ -82,6 +83,8 @@ const loy_cmd loy_commands[] = {
      "create an API key for an integration (shown once)", 2},
     {"apikey list", loy_cmd_apikey_list, NULL, NULL, "list API keys", 2},
     {"apikey revoke", loy_cmd_apikey_revoke, NULL, "ID", "revoke an API key", 2},
+    {"merchant add", loy_cmd_merchant_add, init_flags, "[PROGRAMME]",
+     "add another merchant to the database (multi-merchant deployments)", 2},
     {"member rotate-card", loy_cmd_member_rotate_card, NULL, "MEMBER",
      "issue a new card token (the old card stops working)", 2},
     {"cards print", loy_cmd_cards_print, cards_flags, NULL,

@@ -26,10 +26,12 @@ int loy_http_auth(loy_req *r, const loy_route *route, loy_err *err)
     }
     loy_apikey_row k;
     int rc = loy_app_authenticate(r->app, h + 7, &k, err);
-    if (rc == LOY_ENOTFOUND || (!rc && k.merchant_id != r->app->merchant)) {
+    if (rc == LOY_ENOTFOUND) {
         r->status = 401;
         return loy_err_set(err, LOY_EREFUSED, "authorization", "unknown or revoked API key");
     }
+    /* from here on every query is scoped to the key's merchant */
+    if (!rc) rc = loy_app_select_merchant(r->app, k.merchant_id, err);
     if (rc) return rc;
     r->role = role_of(k.role);
     r->merchant = k.merchant_id;

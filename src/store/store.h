@@ -48,6 +48,10 @@ int loy_store_merchant_default(loy_conn *c, int64_t *id_out, loy_err *err);
 int loy_store_merchant_sync(loy_conn *c, int64_t merchant, const loy_programme *p, loy_err *err);
 int loy_store_programme_put(loy_conn *c, int64_t merchant, const char *body, int64_t now,
                             const char *actor, int64_t *version_out, loy_err *err);
+/* The active programme version of a merchant, 0 if the merchant has none. */
+int loy_store_programme_version(loy_conn *c, int64_t merchant, int64_t *out, loy_err *err);
+/* The merchant owning a card token (cards are unique across merchants). */
+int loy_store_card_merchant(loy_conn *c, const char *token, int64_t *merchant, loy_err *err);
 /* version 0 = the active (latest) one; *body_out is malloc'ed. */
 int loy_store_programme_get(loy_conn *c, int64_t merchant, int64_t version, char **body_out,
                             int64_t *version_out, int64_t *created_at_out, loy_err *err);

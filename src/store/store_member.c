@@ -217,9 +217,9 @@ int loy_store_member_search(loy_conn *c, int64_t merchant, const char *folded_q,
 int loy_store_member_set_card(loy_conn *c, int64_t merchant, int64_t id, const char *token,
                               loy_err *err)
 {
-    int rc = loy_db_run(c, err,
-                        "UPDATE members SET card_token = ? WHERE id = ? AND merchant_id = ?", "tii",
-                        token, id, merchant);
+    int rc =
+        loy_db_run(c, err, "UPDATE members SET card_token = ? WHERE id = ? AND merchant_id = ?",
+                   "tii", token, id, merchant);
     if (!rc && loy_db_changes(c) != 1)
         rc = loy_err_set(err, LOY_ENOTFOUND, "member", "member %lld not found", (long long)id);
     return rc;

@@ -61,6 +61,21 @@ int loy_store_merchant_default(loy_conn *c, int64_t *id_out, loy_err *err)
     return rc;
 }
 
+int loy_store_programme_version(loy_conn *c, int64_t merchant, int64_t *out, loy_err *err)
+{
+    return loy_db_scalar(c, out, err,
+                         "SELECT coalesce(max(version), 0) FROM programmes WHERE merchant_id = ?",
+                         "i", merchant);
+}
+
+int loy_store_card_merchant(loy_conn *c, const char *token, int64_t *merchant, loy_err *err)
+{
+    int rc = loy_db_scalar(c, merchant, err, "SELECT merchant_id FROM members WHERE card_token = ?",
+                           "t", token);
+    if (rc == LOY_ENOTFOUND) loy_err_set(err, rc, "token", "no such card");
+    return rc;
+}
+
 int loy_store_programme_put(loy_conn *c, int64_t merchant, const char *body, int64_t now,
                             const char *actor, int64_t *version_out, loy_err *err)
 {
