@@ -116,6 +116,22 @@ int loy_app_apikey_revoke(loy_app *app, int64_t id, loy_err *err);
 int loy_app_authenticate(loy_app *app, const char *key, loy_apikey_row *out, loy_err *err);
 int loy_app_stats(loy_app *app, loy_stats *out, loy_err *err);
 
+/* Staff users: usernames are unique across merchants; passwords (10 to 256 bytes) are kept as
+ * argon2id hashes (m = 19 MiB, t = 2, p = 1). role is owner, manager or cashier. */
+int loy_app_user_add(loy_app *app, const char *username, const char *name, const char *role,
+                     const char *password, json_t **resp, loy_err *err);
+int loy_app_user_passwd(loy_app *app, const char *username, const char *password, loy_err *err);
+int loy_app_user_list(loy_app *app, json_t **resp, loy_err *err);
+/* Login: on success a new session (token and CSRF token, 160 random bits each; 12 hours) for
+ * the user, whose merchant becomes current. Unknown user and wrong password give the same
+ * LOY_EREFUSED after the same work, so nobody can tell whether an account exists. */
+int loy_app_login(loy_app *app, const char *username, const char *password, char token[48],
+                  char csrf[48], loy_user_row *user, loy_err *err);
+/* The user of a live session (and its CSRF token); LOY_ENOTFOUND otherwise. */
+int loy_app_session(loy_app *app, const char *token, loy_user_row *user, char csrf[48],
+                    loy_err *err);
+int loy_app_logout(loy_app *app, const char *token, loy_err *err);
+
 /* Helpers shared by request parsing (app/request.c). */
 int loy_app_resolve_member(loy_app *app, const char *ref, loy_member_row *out, loy_err *err);
 

@@ -32,10 +32,13 @@ CMD(loy_cmd_openapi);
 CMD(loy_cmd_member_rotate_card);
 CMD(loy_cmd_cards_print);
 CMD(loy_cmd_merchant_add);
+CMD(loy_cmd_user_add);
+CMD(loy_cmd_user_passwd);
+CMD(loy_cmd_user_list);
 
 extern const loy_flag loy_purchase_flags[], loy_refund_flags[], loy_redeem_flags[],
     loy_adjust_flags[], loy_voucher_flags[], loy_member_flags[], loy_demo_flags[],
-    loy_serve_flags[], loy_apikey_flags[];
+    loy_serve_flags[], loy_apikey_flags[], loy_user_flags[];
 
 static const loy_flag init_flags[] = {{"programme", "programme", F_STR, "programme JSON file"},
                                       {NULL, NULL, F_STR, NULL}};
@@ -85,6 +88,10 @@ const loy_cmd loy_commands[] = {
     {"apikey revoke", loy_cmd_apikey_revoke, NULL, "ID", "revoke an API key", 2},
     {"merchant add", loy_cmd_merchant_add, init_flags, "[PROGRAMME]",
      "add another merchant to the database (multi-merchant deployments)", 2},
+    {"user add", loy_cmd_user_add, loy_user_flags, NULL,
+     "add a staff user (password on stdin or in LOYALTY_PASSWORD)", 2},
+    {"user passwd", loy_cmd_user_passwd, NULL, "USERNAME", "change a staff user's password", 2},
+    {"user list", loy_cmd_user_list, NULL, NULL, "list staff users", 2},
     {"member rotate-card", loy_cmd_member_rotate_card, NULL, "MEMBER",
      "issue a new card token (the old card stops working)", 2},
     {"cards print", loy_cmd_cards_print, cards_flags, NULL,

@@ -54,8 +54,10 @@ typedef struct loy_req {
     json_t *resp; /* JSON body (NULL for text responses) */
     char *text;   /* non-JSON body (malloc'ed) */
     const char *content_type;
-    char location[128]; /* Location header for 201 */
-    bool replayed;      /* Idempotent-Replayed header */
+    char location[128];   /* Location header for 201 */
+    bool replayed;        /* Idempotent-Replayed header */
+    char set_cookie[160]; /* Set-Cookie header */
+    char retry_after[16]; /* Retry-After header (429) */
 } loy_req;
 
 typedef int (*loy_handler)(loy_req *r, loy_err *err);

@@ -37,6 +37,11 @@ loy_metrics *loy_server_metrics(loy_server *s);
  * and actor, and checks the route's role: 401 without valid credentials, 403 when the role is
  * too low (r->status set, LOY_EREFUSED returned). Public routes pass. */
 int loy_http_auth(loy_req *r, const loy_route *route, loy_err *err);
+/* Session cookie authentication (CSRF token required on writes). */
+int loy_http_session_auth(loy_req *r, const char *token, loy_err *err);
+int loy_h_login(loy_req *r, loy_err *err);
+int loy_h_whoami(loy_req *r, loy_err *err);
+int loy_h_logout(loy_req *r, loy_err *err);
 /* Checks Content-Type (415) and parses the body as JSON (400 with position; depth <= 32). */
 int loy_http_parse_body(loy_req *r, loy_err *err);
 /* The Idempotency-Key header (400 when missing or longer than 255). */

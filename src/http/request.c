@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <microhttpd.h>
+
 static loy_role role_of(const char *s)
 {
     if (!strcmp(s, "owner")) return LOY_ROLE_OWNER;
@@ -19,6 +21,16 @@ int loy_http_auth(loy_req *r, const loy_route *route, loy_err *err)
     snprintf(r->actor, sizeof(r->actor), "anonymous");
     if (route->role == LOY_ROLE_NONE) return 0;
     const char *h = loy_req_header(r, "Authorization");
+    const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "loy_session");
+    if (!h && cookie) {
+        int rc = loy_http_session_auth(r, cookie, err);
+        if (rc) return rc;
+        if (r->role < route->role) {
+            r->status = 403;
+            return loy_err_set(err, LOY_EREFUSED, "authorization", "your role may not do this");
+        }
+        return 0;
+    }
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
         r->status = 401;
         return loy_err_set(err, LOY_EREFUSED, "authorization",

@@ -96,6 +96,8 @@ static enum MHD_Result send_body(struct MHD_Connection *c, int status, char *bod
     if (r && r->location[0]) MHD_add_response_header(resp, "Location", r->location);
     if (r && r->replayed) MHD_add_response_header(resp, "Idempotent-Replayed", "true");
     if (status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (r && r->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r && r->retry_after[0]) MHD_add_response_header(resp, "Retry-After", r->retry_after);
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -114,13 +116,20 @@ static enum MHD_Result send_error(struct MHD_Connection *c, int status, const ch
     return send_body(c, status, body, len, "application/json", NULL);
 }
 
-static enum MHD_Result send_err(struct MHD_Connection *c, int status, const loy_err *err)
+static enum MHD_Result send_err(struct MHD_Connection *c, int status, const loy_err *err,
+                                const loy_req *r)
 {
     const char *code = status == 401   ? "unauthorized"
                        : status == 403 ? "forbidden"
                        : status == 415 ? "unsupported_media_type"
+                       : status == 429 ? "too_many_requests"
                                        : loy_err_name(err->code);
-    return send_error(c, status, code, err->message, err->field);
+    json_t *e = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code, "message", err->message,
+                          "field", err->field);
+    size_t len = 0;
+    char *body = e ? loy_json_dump(e, false, &len) : NULL;
+    json_decref(e);
+    return body ? send_body(c, status, body, len, "application/json", r) : MHD_NO;
 }
 
 static void log_line(loy_server *s, const conn_ctx *x, int status)
@@ -158,7 +167,7 @@ static enum MHD_Result handle(loy_server *s, struct MHD_Connection *c, conn_ctx 
     loy_app *app = thread_app(s, &err);
     if (!app) {
         log_line(s, x, 503);
-        return send_err(c, 503, &err);
+        return send_err(c, 503, &err, NULL);
     }
     r->app = app;
     int rc = loy_http_auth(r, route, &err);
@@ -169,9 +178,10 @@ static enum MHD_Result handle(loy_server *s, struct MHD_Connection *c, conn_ctx 
     if (rc) {
         status = err.code == LOY_EINVALID && r->status >= 400 ? r->status : loy_http_status(rc);
         if (rc == LOY_EINVALID && (err.field[0] || r->status == 0)) status = 400;
-        if (r->status == 401 || r->status == 403 || r->status == 413 || r->status == 415)
+        if (r->status == 401 || r->status == 403 || r->status == 413 || r->status == 415 ||
+            r->status == 429)
             status = r->status;
-        ok = send_err(c, status, &err);
+        ok = send_err(c, status, &err, r);
     } else {
         status = r->status ? r->status : 200;
         size_t len = 0;

@@ -202,6 +202,27 @@ int loy_store_apikey_list(loy_conn *c, int64_t merchant,
 int loy_store_apikey_revoke(loy_conn *c, int64_t merchant, int64_t id, int64_t now,
                             loy_err *err);
 
+/* staff users and sessions */
+typedef struct {
+    int64_t id, merchant_id;
+    char username[64], name[128], role[16];
+    char password_hash[160];
+    int64_t created_at, disabled_at;
+} loy_user_row;
+int loy_store_user_insert(loy_conn *c, loy_user_row *u, loy_err *err); /* sets u->id */
+int loy_store_user_by_name(loy_conn *c, const char *username, loy_user_row *out, loy_err *err);
+int loy_store_user_by_id(loy_conn *c, int64_t id, loy_user_row *out, loy_err *err);
+int loy_store_user_set_password(loy_conn *c, int64_t merchant, const char *username,
+                                const char *hash, loy_err *err);
+int loy_store_user_list(loy_conn *c, int64_t merchant,
+                        void (*fn)(void *ctx, const loy_user_row *u), void *ctx, loy_err *err);
+int loy_store_session_insert(loy_conn *c, const char *hash, int64_t user, int64_t merchant,
+                             const char *csrf, int64_t now, int64_t expires, loy_err *err);
+/* The live session with this token hash: its user id and CSRF token. */
+int loy_store_session_get(loy_conn *c, const char *hash, int64_t now, int64_t *user,
+                          char csrf[48], loy_err *err);
+int loy_store_session_delete(loy_conn *c, const char *hash, loy_err *err);
+
 typedef struct {
     int64_t members, purchases, redemptions, outbox_depth;
 } loy_stats;

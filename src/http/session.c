@@ -1,0 +1,170 @@
+/* Staff login for the console: POST/GET/DELETE /api/v1/session, a session cookie (HttpOnly,
+ * SameSite=Strict, Secure behind TLS) with a CSRF token, and login throttling (429). */
+#include "http/http_int.h"
+
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "app/request.h"
+
+#define THROTTLE_SLOTS  1024
+#define THROTTLE_FAILS  5
+#define THROTTLE_WINDOW 900 /* seconds */
+
+static struct {
+    pthread_mutex_t lock;
+    struct {
+        char key[80];
+        int fails;
+        int64_t since;
+    } slot[THROTTLE_SLOTS];
+} throttle = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static unsigned slot_of(const char *key)
+{
+    unsigned h = 2166136261u;
+    for (; *key; key++) h = (h ^ (unsigned char)*key) * 16777619u;
+    return h % THROTTLE_SLOTS;
+}
+
+/* Seconds to wait before another try for `key`, 0 when allowed. */
+static int64_t throttled(const char *key, int64_t now)
+{
+    pthread_mutex_lock(&throttle.lock);
+    unsigned i = slot_of(key);
+    int64_t wait = 0;
+    if (!strcmp(throttle.slot[i].key, key) && throttle.slot[i].fails >= THROTTLE_FAILS &&
+        now - throttle.slot[i].since < THROTTLE_WINDOW)
+        wait = THROTTLE_WINDOW - (now - throttle.slot[i].since);
+    pthread_mutex_unlock(&throttle.lock);
+    return wait;
+}
+
+static void record(const char *key, int64_t now, bool failed)
+{
+    pthread_mutex_lock(&throttle.lock);
+    unsigned i = slot_of(key);
+    if (strcmp(throttle.slot[i].key, key) != 0 || now - throttle.slot[i].since >= THROTTLE_WINDOW) {
+        snprintf(throttle.slot[i].key, sizeof(throttle.slot[i].key), "%s", key);
+        throttle.slot[i].fails = 0;
+        throttle.slot[i].since = now;
+    }
+    if (failed)
+        throttle.slot[i].fails++;
+    else
+        throttle.slot[i].fails = 0;
+    pthread_mutex_unlock(&throttle.lock);
+}
+
+static void client_ip(const loy_req *r, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
+        const unsigned char *a =
+            (const unsigned char *)&((const struct sockaddr_in *)ci->client_addr)->sin_addr;
+        snprintf(out, n, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+    }
+}
+
+static json_t *user_json(const loy_user_row *u)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)u->id, "username", u->username,
+                     "name", u->name, "role", u->role, "merchant_id", (json_int_t)u->merchant_id);
+}
+
+int loy_h_login(loy_req *r, loy_err *err)
+{
+    static const char *const fields[] = {"username", "password", NULL};
+    const char *username = NULL, *password = NULL;
+    int rc = loy_req_object(r->json, fields, err);
+    if (!rc) rc = loy_req_str(r->json, "username", true, 63, &username, err);
+    if (!rc) rc = loy_req_str(r->json, "password", true, 256, &password, err);
+    if (rc) return rc;
+    int64_t now = (int64_t)time(NULL);
+    char ip[64], kuser[80], kip[80];
+    client_ip(r, ip, sizeof(ip));
+    snprintf(kuser, sizeof(kuser), "u:%s", username);
+    snprintf(kip, sizeof(kip), "ip:%s", ip);
+    int64_t wait = throttled(kuser, now);
+    if (!wait) wait = throttled(kip, now);
+    if (wait) {
+        r->status = 429;
+        snprintf(r->retry_after, sizeof(r->retry_after), "%lld", (long long)wait);
+        return loy_err_set(err, LOY_EREFUSED, "", "too many failed logins: try again in %lld s",
+                           (long long)wait);
+    }
+    char token[48], csrf[48];
+    loy_user_row u;
+    rc = loy_app_login(r->app, username, password, token, csrf, &u, err);
+    record(kuser, now, rc == LOY_EREFUSED);
+    record(kip, now, rc == LOY_EREFUSED);
+    if (rc == LOY_EREFUSED) r->status = 401;
+    if (rc) return rc;
+    const char *proto = loy_req_header(r, "X-Forwarded-Proto");
+    snprintf(r->set_cookie, sizeof(r->set_cookie),
+             "loy_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200%s", token,
+             proto && !strcasecmp(proto, "https") ? "; Secure" : "");
+    r->resp = json_pack("{s:o, s:s}", "user", user_json(&u), "csrf_token", csrf);
+    return 0;
+}
+
+int loy_h_whoami(loy_req *r, loy_err *err)
+{
+    const char *token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "loy_session");
+    loy_user_row u;
+    char csrf[48];
+    int rc = token ? loy_app_session(r->app, token, &u, csrf, err) : LOY_ENOTFOUND;
+    if (rc == LOY_ENOTFOUND) {
+        r->status = 401;
+        return loy_err_set(err, LOY_EREFUSED, "session", "not logged in");
+    }
+    if (rc) return rc;
+    r->resp = json_pack("{s:o, s:s}", "user", user_json(&u), "csrf_token", csrf);
+    return 0;
+}
+
+int loy_h_logout(loy_req *r, loy_err *err)
+{
+    const char *token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "loy_session");
+    int rc = loy_app_logout(r->app, token, err);
+    if (rc) return rc;
+    snprintf(r->set_cookie, sizeof(r->set_cookie),
+             "loy_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    r->resp = json_pack("{s:b}", "logged_out", 1);
+    return 0;
+}
+
+int loy_http_session_auth(loy_req *r, const char *token, loy_err *err)
+{
+    loy_user_row u;
+    char csrf[48];
+    int rc = loy_app_session(r->app, token, &u, csrf, err);
+    if (rc == LOY_ENOTFOUND) {
+        r->status = 401;
+        return loy_err_set(err, LOY_EREFUSED, "session", "the session has ended: log in again");
+    }
+    if (rc) return rc;
+    if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD")) {
+        const char *sent = loy_req_header(r, "X-CSRF-Token");
+        if (!sent || strcmp(sent, csrf) != 0) {
+            r->status = 403;
+            return loy_err_set(err, LOY_EREFUSED, "X-CSRF-Token",
+                               "missing or wrong X-CSRF-Token header");
+        }
+    }
+    if ((rc = loy_app_select_merchant(r->app, u.merchant_id, err))) return rc;
+    r->merchant = u.merchant_id;
+    r->role = !strcmp(u.role, "owner")     ? LOY_ROLE_OWNER
+              : !strcmp(u.role, "manager") ? LOY_ROLE_MANAGER
+                                           : LOY_ROLE_CASHIER;
+    snprintf(r->actor, sizeof(r->actor), "user:%s", u.username);
+    snprintf(r->app->actor, sizeof(r->app->actor), "%s", r->actor);
+    return 0;
+}
