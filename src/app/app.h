@@ -65,7 +65,9 @@ typedef struct {
     loy_op op;
     const char *key;
     const json_t *req;
-    json_t *resp; /* set on success (caller frees) */
+    int64_t merchant;  /* 0 = the app's current merchant */
+    const char *actor; /* NULL = the app's actor */
+    json_t *resp;      /* set on success (caller frees) */
     bool replayed;
     int rc;
     loy_err err;
@@ -89,8 +91,7 @@ int loy_app_member_view(loy_app *app, const char *member_ref, json_t **resp, loy
  * the card token itself, which the counter's search takes. */
 int loy_app_card_svg(loy_app *app, const char *token, char **svg, loy_err *err);
 /* Issues a new card token (>= 128 random bits); the old one stops working. */
-int loy_app_member_rotate_card(loy_app *app, const char *member_ref, json_t **resp,
-                               loy_err *err);
+int loy_app_member_rotate_card(loy_app *app, const char *member_ref, json_t **resp, loy_err *err);
 /* A printable HTML sheet of cards (name, QR, token) for every member, or those in `ids`. */
 int loy_app_cards_sheet(loy_app *app, char **html, loy_err *err);
 /* Search by fragment of name (any script, folded), phone, email or card token. */

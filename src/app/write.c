@@ -2,6 +2,7 @@
  * response, commit. Errors roll back everything (no ledger row, no idempotency record). */
 #include "app/app_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,7 +129,14 @@ int loy_app_write_batch(loy_app *app, loy_write_item *items, size_t n, loy_err *
         loy_write_item *it = &items[i];
         loy_err_clear(&it->err);
         if ((rc = loy_db_savepoint(&app->conn, err))) break;
-        it->rc = write_one(app, it->op, it->key, it->req, now, &it->resp, &it->replayed, &it->err);
+        char actor[sizeof(app->actor)];
+        memcpy(actor, app->actor, sizeof(actor));
+        if (it->actor) snprintf(app->actor, sizeof(app->actor), "%s", it->actor);
+        it->rc = it->merchant ? loy_app_select_merchant(app, it->merchant, &it->err) : 0;
+        if (!it->rc)
+            it->rc =
+                write_one(app, it->op, it->key, it->req, now, &it->resp, &it->replayed, &it->err);
+        memcpy(app->actor, actor, sizeof(actor));
         if (it->rc)
             loy_db_rollback_to(&app->conn);
         else

@@ -37,6 +37,16 @@ loy_metrics *loy_server_metrics(loy_server *s);
  * and actor, and checks the route's role: 401 without valid credentials, 403 when the role is
  * too low (r->status set, LOY_EREFUSED returned). Public routes pass. */
 int loy_http_auth(loy_req *r, const loy_route *route, loy_err *err);
+/* Group commit (group.c): one writer thread applies concurrent writes in shared transactions. */
+typedef struct loy_group loy_group;
+int loy_group_start(loy_group **out, const char *db_path, loy_err *err);
+/* Queues one write and waits until its transaction committed (or failed). */
+int loy_group_write(loy_group *g, int64_t merchant, const char *actor, loy_op op, const char *key,
+                    const json_t *req, json_t **resp, bool *replayed, loy_err *err);
+/* Applies what is queued, then stops the writer. */
+void loy_group_stop(loy_group *g);
+loy_group *loy_server_group(loy_server *s);
+
 /* Session cookie authentication (CSRF token required on writes). */
 int loy_http_session_auth(loy_req *r, const char *token, loy_err *err);
 int loy_h_login(loy_req *r, loy_err *err);

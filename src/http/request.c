@@ -107,7 +107,8 @@ int loy_http_write(loy_req *r, loy_op op, const json_t *req, loy_err *err)
     int rc = loy_http_idem_key(r, &key, err);
     if (rc) return rc;
     bool replayed = false;
-    rc = loy_app_write(r->app, op, key, req, &r->resp, &replayed, err);
+    rc = loy_group_write(loy_server_group(r->server), r->merchant, r->actor, op, key, req, &r->resp,
+                         &replayed, err);
     if (rc) return rc;
     r->replayed = replayed;
     r->status = op == LOY_OP_VOUCHER_USE ? 200 : 201; /* a replay answers the stored status */

@@ -26,6 +26,7 @@ struct loy_server {
     int napps;
     int port;
     loy_metrics metrics;
+    loy_group *group;
 };
 
 typedef struct {
@@ -308,6 +309,10 @@ int loy_server_start(loy_server **out, const loy_server_config *cfg, loy_err *er
         return loy_err_set(err, LOY_ENOTFOUND, "db",
                            "%s has no programme yet: run `loyalty init` first", cfg->db_path);
     }
+    if ((rc = loy_group_start(&s->group, s->db_path, err))) {
+        free(s);
+        return rc;
+    }
     pthread_key_create(&s->app_key, NULL);
     pthread_mutex_init(&s->apps_lock, NULL);
     loy_metrics_init(&s->metrics);
@@ -323,6 +328,7 @@ int loy_server_start(loy_server **out, const loy_server_config *cfg, loy_err *er
         pthread_key_delete(s->app_key);
         pthread_mutex_destroy(&s->apps_lock);
         loy_metrics_free(&s->metrics);
+        loy_group_stop(s->group);
         free(s);
         return loy_err_set(err, LOY_ESTORAGE, "port", "cannot listen on %s:%d",
                            cfg->host ? cfg->host : "127.0.0.1", cfg->port);
@@ -343,11 +349,17 @@ void loy_server_stop(loy_server *s)
 {
     if (!s) return;
     MHD_stop_daemon(s->d); /* waits for the worker threads, so requests in flight finish */
+    loy_group_stop(s->group);
     for (int i = 0; i < s->napps; i++) loy_app_close(s->apps[i]);
     pthread_key_delete(s->app_key);
     pthread_mutex_destroy(&s->apps_lock);
     loy_metrics_free(&s->metrics);
     free(s);
+}
+
+loy_group *loy_server_group(loy_server *s)
+{
+    return s->group;
 }
 
 loy_metrics *loy_server_metrics(loy_server *s)
