@@ -6,42 +6,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "http/http.h"
-
-static int int_setting(const loy_cli *cli, const char *key, const char *env, int min, int max,
-                       int def, int *out, loy_err *err)
-{
-    json_t *v = json_object_get(cli->req, key);
-    const char *e = getenv(env);
-    long long x = def;
-    if (v)
-        x = json_integer_value(v);
-    else if (e && *e) {
-        char *end;
-        x = strtoll(e, &end, 10);
-        if (*end)
-            return loy_err_set(err, LOY_EINVALID, key, "%s: expected an integer, got \"%s\"", env,
-                               e);
-    }
-    if (x < min || x > max)
-        return loy_err_set(err, LOY_EINVALID, key, "--%s: expected %d to %d, got %lld", key, min,
-                           max, x);
-    *out = (int)x;
-    return 0;
-}
 
 int loy_cmd_serve(loy_cli *cli, loy_app *app, loy_err *err)
 {
-    loy_server_config cfg = {.db_path = cli->db};
-    const char *host = json_string_value(json_object_get(cli->req, "host"));
-    if (!host) host = getenv("LOYALTY_HOST");
-    cfg.host = host ? host : "127.0.0.1";
-    int rc = int_setting(cli, "port", "LOYALTY_PORT", 0, 65535, 8080, &cfg.port, err);
-    if (!rc) rc = int_setting(cli, "threads", "LOYALTY_THREADS", 1, 64, 4, &cfg.threads, err);
+    loy_app_close(app); /* (never opened: serve opens its own connections) */
+    loy_config c;
+    json_t *flags = json_deep_copy(cli->req);
+    if (cli->db) json_object_set_new(flags, "db", json_string(cli->db));
+    if (json_is_true(json_object_get(flags, "quiet")))
+        json_object_set_new(flags, "access_log", json_false());
+    json_object_del(flags, "quiet");
+    char file[1024] = "";
+    const char *f = json_string_value(json_object_get(flags, "config"));
+    if (f) snprintf(file, sizeof(file), "%s", f);
+    json_object_del(flags, "config");
+    int rc = loy_config_load(&c, file[0] ? file : NULL, flags, err);
+    json_decref(flags);
     if (rc) return rc;
-    cfg.access_log = !json_is_true(json_object_get(cli->req, "quiet"));
-    loy_app_close(app); /* the server opens one connection per worker thread */
-    (void)app;
+    loy_server_config cfg = {.db_path = c.db,
+                             .host = c.host,
+                             .port = c.port,
+                             .threads = c.threads,
+                             .max_body = (size_t)c.max_body,
+                             .timeout_s = c.timeout,
+                             .access_log = c.access_log};
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -49,7 +39,7 @@ int loy_cmd_serve(loy_cli *cli, loy_app *app, loy_err *err)
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* worker threads inherit the mask */
     loy_server *s = NULL;
     if ((rc = loy_server_start(&s, &cfg, err))) return rc;
-    printf("loyalty: serving %s on http://%s:%d (Ctrl-C or SIGTERM stops)\n", cli->db, cfg.host,
+    printf("loyalty: serving %s on http://%s:%d (Ctrl-C or SIGTERM stops)\n", c.db, c.host,
            loy_server_port(s));
     fflush(stdout);
     int sig = 0;
@@ -127,9 +117,12 @@ int loy_cmd_openapi(loy_cli *cli, loy_app *app, loy_err *err)
 }
 
 const loy_flag loy_serve_flags[] = {
+    {"config", "config", F_STR, "JSON settings file (see below)"},
     {"host", "host", F_STR, "address to listen on (env LOYALTY_HOST, default 127.0.0.1)"},
     {"port", "port", F_INT, "port (env LOYALTY_PORT, default 8080; 0 = any free port)"},
     {"threads", "threads", F_INT, "worker threads (env LOYALTY_THREADS, default 4)"},
+    {"max-body", "max_body", F_INT, "largest request body in bytes (default 65536)"},
+    {"timeout", "timeout", F_INT, "request timeout in seconds (default 10)"},
     {"quiet", "quiet", F_BOOL, "no access log"},
     {NULL, NULL, F_STR, NULL}};
 const loy_flag loy_apikey_flags[] = {{"role", "role", F_STR, "owner, manager or cashier"},

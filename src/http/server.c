@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/jdump.h"
 
@@ -296,6 +297,12 @@ int loy_server_start(loy_server **out, const loy_server_config *cfg, loy_err *er
         return rc;
     }
     snprintf(s->db_path, sizeof(s->db_path), "%s", cfg->db_path);
+    if (access(s->db_path, F_OK) != 0) {
+        free(s);
+        return loy_err_set(err, LOY_ENOTFOUND, "db",
+                           "no database %s: create it with `loyalty init --db %s --programme FILE`",
+                           cfg->db_path, cfg->db_path);
+    }
     /* open once here so migrations run before the port opens, and a bad path fails early */
     loy_app *probe = NULL;
     if ((rc = loy_app_open(&probe, s->db_path, NULL, err))) {
