@@ -32,6 +32,10 @@ json_t *loy_json_balances_after(const loy_member_state *st, const loy_outcome *o
 json_t *loy_json_time(int64_t t);
 json_t *loy_json_money(const loy_app *app, int64_t minor);
 
+/* Audit detail of a value change: {"what": what, "before": balances, "after": balances}
+ * (malloc'ed JSON text, NULL when out of memory). */
+char *loy_audit_balances(const char *what, const loy_member_state *before, const loy_outcome *o);
+
 /* use cases run inside loy_app_write's transaction */
 int loy_uc_member_create(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err);
 int loy_uc_purchase(loy_app *app, const json_t *req, int64_t now, bool dry_run, json_t **resp,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "core/money.h"
+#include "util/jdump.h"
 
 json_t *loy_json_time(int64_t t)
 {
@@ -82,6 +83,15 @@ json_t *loy_json_balances_after(const loy_member_state *st, const loy_outcome *o
         if (e->account == LOY_ACC_GIVING) after.giving += e->amount;
     }
     return loy_json_balances(&after);
+}
+
+char *loy_audit_balances(const char *what, const loy_member_state *before, const loy_outcome *o)
+{
+    json_t *d = json_pack("{s:s, s:o, s:o}", "what", what, "before", loy_json_balances(before),
+                          "after", loy_json_balances_after(before, o));
+    char *text = d ? loy_json_dump(d, false, NULL) : NULL;
+    json_decref(d);
+    return text;
 }
 
 static const char *event_names[] = {"tier_up",           "tier_down",      "reward_available",

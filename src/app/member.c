@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/fold.h"
+#include "util/jdump.h"
 #include "util/rand.h"
 
 static const char *const member_fields[] = {"name",    "phone",          "email",       "birthday",
@@ -205,14 +206,31 @@ int loy_app_member_update(loy_app *app, const char *ref, const json_t *req, json
     int rc = loy_db_begin(&app->conn, true, err);
     if (rc) return rc;
     rc = loy_app_resolve_member(app, ref, &row, err);
+    json_t *before = rc ? NULL : loy_json_member(app, &row);
     if (!rc) rc = loy_member_fields(app, req, false, &row, now, err);
     if (!rc) {
         row.updated_at = now;
         rc = loy_store_member_update(&app->conn, &row, err);
     }
-    if (!rc)
+    if (!rc) {
+        /* before/after of the fields that changed (personal data stays in this table only) */
+        json_t *after = loy_json_member(app, &row), *b = json_object(), *a = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(after, k, v) if (!json_equal(v, json_object_get(before, k)))
+        {
+            json_object_set(b, k, json_object_get(before, k));
+            json_object_set(a, k, v);
+        }
+        json_t *d = json_pack("{s:o, s:o}", "before", b, "after", a);
+        char *detail = loy_json_dump(d, false, NULL);
         rc = loy_store_audit(&app->conn, app->merchant, app->actor, "member.update", "member",
-                             row.id, NULL, NULL, now, NULL, err);
+                             row.id, NULL, detail, now, NULL, err);
+        free(detail);
+        json_decref(d);
+        json_decref(after);
+    }
+    json_decref(before);
     if (!rc) rc = loy_db_commit(&app->conn, err);
     if (rc)
         loy_db_rollback(&app->conn);

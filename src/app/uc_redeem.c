@@ -57,9 +57,12 @@ int loy_uc_redeem(loy_app *app, const json_t *req, int64_t now, json_t **resp, l
     }
     if (!rc) rc = loy_store_voucher_insert(&app->conn, &v, err);
     if (!rc) rc = loy_app_apply(app, m.row.id, &o, "redemption", v.id, NULL, now, NULL, err);
-    if (!rc)
+    if (!rc) {
+        char *detail = loy_audit_balances(rw->id, &m.st, &o);
         rc = loy_store_audit(&app->conn, app->merchant, app->actor, "redeem", "voucher", v.id, NULL,
-                             rw->id, now, NULL, err);
+                             detail, now, NULL, err);
+        free(detail);
+    }
     if (!rc) {
         char payload[200];
         snprintf(payload, sizeof(payload),
@@ -133,10 +136,12 @@ int loy_uc_adjust(loy_app *app, const json_t *req, int64_t now, json_t **resp, l
     if (!rc) rc = loy_engine_adjust(&ctx, &m.st, acc, delta, &o, err);
     int64_t audit_id = 0;
     if (!rc) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "%s %+lld", loy_account_name(acc), (long long)delta);
+        char what[64];
+        snprintf(what, sizeof(what), "%s %+lld", loy_account_name(acc), (long long)delta);
+        char *detail = loy_audit_balances(what, &m.st, &o);
         rc = loy_store_audit(&app->conn, app->merchant, app->actor, "adjust", "member", m.row.id,
                              reason, detail, now, &audit_id, err);
+        free(detail);
     }
     if (!rc) rc = loy_app_apply(app, m.row.id, &o, "adjustment", audit_id, reason, now, NULL, err);
     if (!rc)

@@ -51,9 +51,14 @@ int loy_uc_refund(loy_app *app, const json_t *req, int64_t now, json_t **resp, l
     rc = loy_store_refund_insert(&app->conn, app->merchant, pid, amount, reason, app->actor, now,
                                  &refund_id, err);
     if (!rc) rc = loy_app_apply(app, m.row.id, &o, "refund", refund_id, reason, now, NULL, err);
-    if (!rc)
+    if (!rc) {
+        char what[64];
+        snprintf(what, sizeof(what), "refund %lld of %lld", (long long)amount, (long long)p.amount);
+        char *detail = loy_audit_balances(what, &m.st, &o);
         rc = loy_store_audit(&app->conn, app->merchant, app->actor, "refund", "purchase", pid,
-                             reason, NULL, now, NULL, err);
+                             reason, detail, now, NULL, err);
+        free(detail);
+    }
     if (!rc) {
         char payload[160];
         snprintf(payload, sizeof(payload),
