@@ -31,13 +31,13 @@ test-asan: build-asan
 
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build build-fuzz -j$(JOBS) --target fuzz_programme fuzz_purchase
+	@cmake --build build-fuzz -j$(JOBS) --target fuzz_programme fuzz_purchase fuzz_request
 
 # Each fuzz target runs FUZZ_SECONDS from the corpus kept in tests/fuzz/corpus (new finds go to a
 # scratch directory; merge them into the corpus by hand with -merge=1).
 FUZZ_SECONDS ?= 20
 fuzz: build-fuzz
-	@for f in programme purchase; do \
+	@for f in programme purchase request; do \
 	  d=$$(mktemp -d); \
 	  build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
 	    $$d tests/fuzz/corpus/$$f 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; \

@@ -169,6 +169,11 @@ int loy_app_programme_set(loy_app *app, const char *json, size_t len, int64_t *v
     return rc ? rc : load_programme(app, err);
 }
 
+int loy_app_merchants(loy_app *app, int64_t *ids, int max, int *n, loy_err *err)
+{
+    return loy_store_merchant_ids(&app->conn, ids, max, n, err);
+}
+
 int loy_app_select_merchant(loy_app *app, int64_t merchant, loy_err *err)
 {
     int64_t version = 0;

@@ -36,6 +36,8 @@ int loy_app_init(loy_app *app, const char *programme_json, size_t len, loy_err *
 /* Adds another merchant (a chain's second brand, a hosted service's next customer) from its
  * programme document and makes it current. */
 int loy_app_merchant_add(loy_app *app, const char *programme_json, size_t len, loy_err *err);
+/* Ids of every merchant in the database (at most max). */
+int loy_app_merchants(loy_app *app, int64_t *ids, int max, int *n, loy_err *err);
 /* Makes `merchant` current, reloading its programme when it changed since it was loaded (by
  * another connection, too). LOY_ENOTFOUND for an unknown merchant. Every later call acts for it. */
 int loy_app_select_merchant(loy_app *app, int64_t merchant, loy_err *err);

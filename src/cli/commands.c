@@ -35,6 +35,11 @@ CMD(loy_cmd_merchant_add);
 CMD(loy_cmd_user_add);
 CMD(loy_cmd_user_passwd);
 CMD(loy_cmd_user_list);
+CMD(loy_cmd_webhook_add);
+CMD(loy_cmd_webhook_list);
+CMD(loy_cmd_webhook_remove);
+CMD(loy_cmd_webhook_drain);
+extern const loy_flag loy_webhook_add_flags[], loy_webhook_drain_flags[];
 
 extern const loy_flag loy_purchase_flags[], loy_refund_flags[], loy_redeem_flags[],
     loy_adjust_flags[], loy_voucher_flags[], loy_member_flags[], loy_demo_flags[],
@@ -97,5 +102,13 @@ const loy_cmd loy_commands[] = {
      "issue a new card token (the old card stops working)", 2},
     {"cards print", loy_cmd_cards_print, cards_flags, NULL,
      "a printable HTML sheet of member cards with QR codes", 2},
+    {"webhook add", loy_cmd_webhook_add, loy_webhook_add_flags, "URL",
+     "subscribe a URL to events (--event, repeatable); prints the signing secret once", 2},
+    {"webhook list", loy_cmd_webhook_list, NULL, NULL,
+     "list webhook subscriptions and their deliveries", 2},
+    {"webhook remove", loy_cmd_webhook_remove, NULL, "ID",
+     "delete a webhook subscription (its pending deliveries are cancelled)", 2},
+    {"webhook drain", loy_cmd_webhook_drain, loy_webhook_drain_flags, NULL,
+     "deliver due webhook events now (retries included)", 2},
     {"openapi", loy_cmd_openapi, NULL, NULL, "print the OpenAPI description of the HTTP API", 0},
     {NULL, NULL, NULL, NULL, NULL, 0}};

@@ -274,6 +274,9 @@ static int h_card_rotate(loy_req *r, loy_err *err)
 }
 
 static int h_openapi(loy_req *r, loy_err *err);
+int loy_h_webhooks_list(loy_req *r, loy_err *err);
+int loy_h_webhooks_create(loy_req *r, loy_err *err);
+int loy_h_webhooks_delete(loy_req *r, loy_err *err);
 
 const loy_route loy_routes[] = {
     {"GET", "/healthz", h_health, LOY_ROLE_NONE, LOY_BODY_NONE, "liveness and database check"},
@@ -321,6 +324,12 @@ const loy_route loy_routes[] = {
      "validate a programme document"},
     {"PUT", "/api/v1/programme", h_programme_put, LOY_ROLE_OWNER, LOY_BODY_JSON,
      "replace the programme (new version)"},
+    {"GET", "/api/v1/webhooks", loy_h_webhooks_list, LOY_ROLE_OWNER, LOY_BODY_NONE,
+     "webhook subscriptions with their delivery counts"},
+    {"POST", "/api/v1/webhooks", loy_h_webhooks_create, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "subscribe a URL to events; the signing secret is returned only here"},
+    {"DELETE", "/api/v1/webhooks/{id}", loy_h_webhooks_delete, LOY_ROLE_OWNER, LOY_BODY_NONE,
+     "delete a webhook subscription and cancel its pending deliveries"},
     {"GET", "/api/v1/locations", h_locations, LOY_ROLE_CASHIER, LOY_BODY_NONE,
      "the merchant's locations"},
 };

@@ -117,7 +117,7 @@ char *loy_metrics_render(loy_metrics *m, loy_app *app)
             "loyalty_members %lld\n",
             (long long)st.members);
         add(&b,
-            "# HELP loyalty_outbox_depth Events waiting to be delivered.\n"
+            "# HELP loyalty_outbox_depth Webhook deliveries waiting to be sent.\n"
             "# TYPE loyalty_outbox_depth gauge\nloyalty_outbox_depth %lld\n",
             (long long)st.outbox_depth);
     }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/webhooks.h"
 #include "util/jdump.h"
 
 struct loy_server {
@@ -28,7 +29,45 @@ struct loy_server {
     int port;
     loy_metrics metrics;
     loy_group *group;
+    pthread_t drainer;
+    pthread_mutex_t drain_lock;
+    pthread_cond_t drain_wake;
+    bool stopping, drainer_running;
 };
+
+/* Delivers webhook events after commit: every second, for every merchant. */
+static void *drain_loop(void *arg)
+{
+    loy_server *s = arg;
+    loy_app *app = NULL;
+    loy_err err;
+    if (loy_app_open(&app, s->db_path, NULL, &err)) {
+        fprintf(stderr, "loyalty: webhook sender cannot open the database: %s\n", err.message);
+        return NULL;
+    }
+    pthread_mutex_lock(&s->drain_lock);
+    while (!s->stopping) {
+        pthread_mutex_unlock(&s->drain_lock);
+        int64_t ids[64];
+        int n = 0;
+        if (loy_app_merchants(app, ids, 64, &n, &err) == 0)
+            for (int i = 0; i < n; i++) {
+                int delivered = 0;
+                if (loy_app_select_merchant(app, ids[i], &err) ||
+                    loy_app_webhooks_drain(app, 100, loy_app_now(app), &delivered, &err))
+                    fprintf(stderr, "loyalty: webhook delivery: %s\n", err.message);
+            }
+        pthread_mutex_lock(&s->drain_lock);
+        if (s->stopping) break;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&s->drain_wake, &s->drain_lock, &until);
+    }
+    pthread_mutex_unlock(&s->drain_lock);
+    loy_app_close(app);
+    return NULL;
+}
 
 typedef struct {
     loy_req r;
@@ -340,6 +379,9 @@ int loy_server_start(loy_server **out, const loy_server_config *cfg, loy_err *er
         return loy_err_set(err, LOY_ESTORAGE, "port", "cannot listen on %s:%d",
                            cfg->host ? cfg->host : "127.0.0.1", cfg->port);
     }
+    pthread_mutex_init(&s->drain_lock, NULL);
+    pthread_cond_init(&s->drain_wake, NULL);
+    s->drainer_running = pthread_create(&s->drainer, NULL, drain_loop, s) == 0;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? (int)info->port : s->cfg.port;
     loy_metrics_bind(&s->metrics, s);
@@ -357,6 +399,13 @@ void loy_server_stop(loy_server *s)
     if (!s) return;
     MHD_stop_daemon(s->d); /* waits for the worker threads, so requests in flight finish */
     loy_group_stop(s->group);
+    pthread_mutex_lock(&s->drain_lock);
+    s->stopping = true;
+    pthread_cond_signal(&s->drain_wake);
+    pthread_mutex_unlock(&s->drain_lock);
+    if (s->drainer_running) pthread_join(s->drainer, NULL);
+    pthread_cond_destroy(&s->drain_wake);
+    pthread_mutex_destroy(&s->drain_lock);
     for (int i = 0; i < s->napps; i++) loy_app_close(s->apps[i]);
     pthread_key_delete(s->app_key);
     pthread_mutex_destroy(&s->apps_lock);

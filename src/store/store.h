@@ -42,6 +42,8 @@ void loy_member_row_free(loy_member_row *m); /* frees the strings, not the struc
 int loy_store_merchant_create(loy_conn *c, const loy_programme *p, int64_t now, int64_t *id_out,
                               loy_err *err);
 int loy_store_merchant_get(loy_conn *c, int64_t id, loy_merchant_row *out, loy_err *err);
+/* Ids of every merchant, ascending (at most max; *n = how many). */
+int loy_store_merchant_ids(loy_conn *c, int64_t *ids, int max, int *n, loy_err *err);
 /* Lowest merchant id (single-merchant deployments and the CLI). LOY_ENOTFOUND if none. */
 int loy_store_merchant_default(loy_conn *c, int64_t *id_out, loy_err *err);
 /* Updates the merchant's name, currency, zone and locale and upserts its locations. */

@@ -87,7 +87,8 @@ int loy_store_stats(loy_conn *c, int64_t merchant, loy_stats *out, loy_err *err)
                            "SELECT count(*) FROM vouchers WHERE merchant_id = ?", "i", merchant);
     if (!rc)
         rc = loy_db_scalar(c, &out->outbox_depth, err,
-                           "SELECT count(*) FROM outbox WHERE merchant_id = ? AND sent_at IS NULL",
+                           "SELECT count(*) FROM webhook_deliveries WHERE merchant_id = ? AND "
+                           "state = 'pending'",
                            "i", merchant);
     return rc;
 }

@@ -53,6 +53,17 @@ int loy_store_merchant_get(loy_conn *c, int64_t id, loy_merchant_row *out, loy_e
     return 0;
 }
 
+int loy_store_merchant_ids(loy_conn *c, int64_t *ids, int max, int *n, loy_err *err)
+{
+    loy_stmt *st;
+    *n = 0;
+    int rc = loy_db_query(c, &st, err, "SELECT id FROM merchants ORDER BY id LIMIT ?", "i",
+                          (int64_t)max);
+    if (rc) return rc;
+    while ((rc = loy_db_next(c, st, err)) == 1) ids[(*n)++] = loy_db_int(c, st, 0);
+    return rc;
+}
+
 int loy_store_merchant_default(loy_conn *c, int64_t *id_out, loy_err *err)
 {
     int rc = loy_db_scalar(c, id_out, err, "SELECT id FROM merchants ORDER BY id LIMIT 1", "");

@@ -53,9 +53,9 @@ int loy_store_webhook_abandon(loy_conn *c, int64_t merchant, int max_attempts, i
 
 /* One claimed delivery: everything the sender needs, copied out of the database. */
 typedef struct {
-    int64_t id;     /* row id, for loy_store_webhook_record */
-    int64_t claim;  /* claim number, ditto */
-    int attempts;   /* including the one being made */
+    int64_t id;    /* row id, for loy_store_webhook_record */
+    int64_t claim; /* claim number, ditto */
+    int attempts;  /* including the one being made */
     int64_t webhook_id, outbox_id, member_id, created_at;
     char delivery_id[64];
     char kind[LOY_WEBHOOK_KIND_MAX];
@@ -65,9 +65,8 @@ typedef struct {
 /* Claims up to `max` pending deliveries due at `now` (oldest first) with fewer than
  * max_attempts attempts: counts the attempt, bumps the claim and leases the row until
  * now + lease (no other drain takes it before then). *out (malloc'ed) and *n receive them. */
-int loy_store_webhook_claim(loy_conn *c, int64_t merchant, int max, int max_attempts,
-                            int64_t now, int64_t lease, loy_webhook_job **out, size_t *n,
-                            loy_err *err);
+int loy_store_webhook_claim(loy_conn *c, int64_t merchant, int max, int max_attempts, int64_t now,
+                            int64_t lease, loy_webhook_job **out, size_t *n, loy_err *err);
 void loy_webhook_jobs_free(loy_webhook_job *jobs, size_t n);
 
 typedef enum { LOY_WH_DELIVERED, LOY_WH_RETRY, LOY_WH_FAILED } loy_webhook_outcome;
