@@ -150,10 +150,12 @@ static int h_voucher_get(loy_req *r, loy_err *err)
 
 static int h_voucher_use(loy_req *r, loy_err *err)
 {
-    if (r->body_len && json_object_size(r->json))
-        return loy_err_set(err, LOY_EINVALID, "", "this request takes no fields");
+    const char *key;
+    int rc = loy_http_idem_key(r, &key, err); /* the header first, as on every write */
+    if (rc) return rc;
+    if (r->body_len) return loy_err_set(err, LOY_EINVALID, "", "this request takes no body");
     json_t *req = json_pack("{s:s}", "code", r->params[0]);
-    int rc = loy_http_write(r, LOY_OP_VOUCHER_USE, req, err);
+    rc = loy_http_write(r, LOY_OP_VOUCHER_USE, req, err);
     json_decref(req);
     return rc;
 }

@@ -71,6 +71,7 @@ static void *drain_loop(void *arg)
 
 typedef struct {
     loy_req r;
+    const char *pattern; /* route pattern for logs and metrics: static strings only */
     char *buf;
     size_t len, cap;
     bool too_large;
@@ -179,8 +180,11 @@ static void log_line(loy_server *s, const conn_ctx *x, int status)
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - x->start.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - x->start.tv_nsec) / 1e6;
-    const char *pattern = x->r.status ? x->r.path : x->r.path;
-    loy_metrics_observe(&s->metrics, x->r.method, pattern, status, ms);
+    /* the pattern, never the raw URL: it may hold personal data, and it is freed with the
+     * request while the metrics live on */
+    const char *pattern = x->pattern ? x->pattern : "(unmatched)";
+    const char *method = strlen(x->r.method) < 8 ? x->r.method : "OTHER";
+    loy_metrics_observe(&s->metrics, method, pattern, status, ms);
     if (s->cfg.access_log) {
         char t[32];
         loy_time_format(t, sizeof(t), loy_time_now());
@@ -202,7 +206,7 @@ static enum MHD_Result handle(loy_server *s, struct MHD_Connection *c, conn_ctx 
         return send_error(c, st, known ? "method_not_allowed" : "not_found",
                           known ? "this path does not take that method" : "no such route", "");
     }
-    x->r.path = route->pattern; /* from here on, logs and metrics use the pattern */
+    x->pattern = route->pattern; /* from here on, logs and metrics use the pattern */
     r->body = x->buf ? x->buf : "";
     r->body_len = x->len;
     loy_app *app = thread_app(s, &err);
@@ -242,6 +246,15 @@ static enum MHD_Result handle(loy_server *s, struct MHD_Connection *c, conn_ctx 
     return ok;
 }
 
+/* Adds the bytes of one header or query argument (name, value and separators) to *cls. */
+static enum MHD_Result add_len(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **req_cls)
@@ -258,7 +271,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         x->r.conn = c;
         x->r.server = s;
         *req_cls = x;
-        if (strlen(url) > s->cfg.max_url) {
+        size_t head = 0, query = 0;
+        MHD_get_connection_values(c, MHD_HEADER_KIND, add_len, &head);
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_len, &query);
+        if (head > s->cfg.max_header) {
+            log_line(s, x, 431);
+            return send_error(c, 431, "header_too_large",
+                              "the request headers are larger than the limit", "");
+        }
+        if (strlen(url) + query > s->cfg.max_url) {
             log_line(s, x, 414);
             return send_error(c, 414, "uri_too_long", "the URL is longer than the limit", "");
         }

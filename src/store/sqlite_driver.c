@@ -98,20 +98,39 @@ static int s_exec(loy_db *db, const char *sql, loy_err *err)
     return 0;
 }
 
+static int s_prepare(loy_db *db, const char *sql, loy_stmt **out, loy_err *err);
+static int s_step(loy_stmt *st, loy_err *err);
+static void s_reset(loy_stmt *st);
+
+/* Transaction control through cached prepared statements (sqlite3_exec parses every time). */
+static int run_cached(loy_db *db, const char *sql, loy_err *err)
+{
+    loy_stmt *st;
+    int rc = s_prepare(db, sql, &st, err);
+    if (rc) return rc;
+    rc = s_step(st, err);
+    s_reset(st);
+    return rc;
+}
+
+static const char begin_immediate[] = "BEGIN IMMEDIATE", begin_deferred[] = "BEGIN",
+                  commit_sql[] = "COMMIT";
+
 static int s_begin(loy_db *db, bool write, loy_err *err)
 {
-    return s_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN", err);
+    return run_cached(db, write ? begin_immediate : begin_deferred, err);
 }
 
 static int s_commit(loy_db *db, loy_err *err)
 {
-    return s_exec(db, "COMMIT", err);
+    return run_cached(db, commit_sql, err);
 }
 
 static int s_rollback(loy_db *db)
 {
+    static const char rollback_sql[] = "ROLLBACK";
     if (sqlite3_get_autocommit(db->h)) return 0;
-    return sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK ? 0 : LOY_ESTORAGE;
+    return run_cached(db, rollback_sql, NULL) == 0 ? 0 : LOY_ESTORAGE;
 }
 
 static int s_prepare(loy_db *db, const char *sql, loy_stmt **out, loy_err *err)

@@ -126,8 +126,8 @@ int loy_store_refund_insert(loy_conn *c, int64_t merchant, int64_t purchase, int
  * earlier refunds reversed or restored. *out is malloc'ed. */
 int loy_store_purchase_earned(loy_conn *c, int64_t purchase, loy_earned **out, size_t *n,
                               loy_err *err);
-/* Member's favourite, learned from purchases: the SKU (else category) bought most often, ties
- * to the most recent; *out = NULL when none (else malloc'ed). Computed when read, so recording a
+/* Member's favourite, learned from the last 50 purchases: the SKU (else category) bought most
+ * often, ties to the most recent; *out = NULL when none (else malloc'ed). Computed when read, so recording a
  * purchase pays nothing for it. */
 int loy_store_member_favourite(loy_conn *c, int64_t member, char **out, loy_err *err);
 

@@ -128,8 +128,9 @@ int loy_store_member_favourite(loy_conn *c, int64_t member, char **out, loy_err 
     int rc = loy_db_query(
         c, &st, err,
         "SELECT coalesce(nullif(json_extract(j.value, '$.sku'), ''), "
-        "json_extract(j.value, '$.category')) AS f FROM purchases p, json_each(p.lines) j "
-        "WHERE p.member_id = ? AND f IS NOT NULL AND f != '' GROUP BY f "
+        "json_extract(j.value, '$.category')) AS f FROM (SELECT id, lines FROM purchases "
+        "WHERE member_id = ?1 ORDER BY occurred_at DESC LIMIT 50) p, json_each(p.lines) j "
+        "WHERE f IS NOT NULL AND f != '' GROUP BY f "
         "ORDER BY sum(coalesce(json_extract(j.value, '$.qty'), 1)) DESC, max(p.id) DESC LIMIT 1",
         "i", member);
     if (rc) return rc;
