@@ -10,6 +10,8 @@ if [ ! -f "$DB" ]; then
     "$LOY" init --db "$DB" --programme examples/kopi-kita.json
     "$LOY" demo --db "$DB" --members 150 --months 12
     "$LOY" apikey create --db "$DB" --role owner --name "demo owner" --json | jq -r .key >"$KEYFILE"
+    echo "kopi-kita-demo" | "$LOY" user add --db "$DB" --username owner --name "Demo Owner" \
+        --role owner >/dev/null
 fi
 "$LOY" db verify --db "$DB"
 first=$("$LOY" member find --db "$DB" --json a | jq -r '.members[0].id' 2>/dev/null || echo 1)
@@ -30,7 +32,8 @@ TOUR
 PORT=${LOYALTY_PORT:-8080}
 cat <<SERVER
 
-The HTTP API is starting on http://127.0.0.1:$PORT (Ctrl-C stops it). Demo owner API key:
+The HTTP API is starting on http://127.0.0.1:$PORT (Ctrl-C stops it).
+Demo owner login: owner / kopi-kita-demo      Demo owner API key:
   $(cat "$KEYFILE")
 Try:
   curl -H "Authorization: Bearer $(cat "$KEYFILE")" "http://127.0.0.1:$PORT/api/v1/members?q=zoltan"

@@ -358,6 +358,12 @@ static void add_found(void *ctx, const loy_member_row *m)
 
 int loy_app_member_find(loy_app *app, const char *query, int limit, json_t **resp, loy_err *err)
 {
+    return loy_app_member_search(app, query, 0, limit, resp, err);
+}
+
+int loy_app_member_search(loy_app *app, const char *query, int64_t after, int limit, json_t **resp,
+                          loy_err *err)
+{
     if (!app->merchant) return loy_err_set(err, LOY_ENOTFOUND, "db", "run `loyalty init` first");
     char *folded = loy_fold(query, err);
     if (!folded) return err->code ? err->code : LOY_EINVALID;
@@ -378,14 +384,18 @@ int loy_app_member_find(loy_app *app, const char *query, int limit, json_t **res
     phone[nd] = '\0';
     is_phone = is_phone && nd >= 4;
     struct find_ctx f = {app, json_array()};
-    int rc = loy_store_member_search(&app->conn, app->merchant, folded, is_phone ? phone : NULL, 0,
-                                     limit, add_found, &f, err);
+    int rc = loy_store_member_search(&app->conn, app->merchant, folded, is_phone ? phone : NULL,
+                                     after, limit, add_found, &f, err);
     free(folded);
     if (rc) {
         json_decref(f.arr);
         return rc;
     }
-    *resp = json_pack("{s:o}", "members", f.arr);
+    size_t n = json_array_size(f.arr);
+    json_t *next = n == (size_t)limit
+                       ? json_incref(json_object_get(json_array_get(f.arr, n - 1), "id"))
+                       : json_null();
+    *resp = json_pack("{s:o, s:o}", "members", f.arr, "next_cursor", next);
     return 0;
 }
 

@@ -178,3 +178,42 @@ done:
     json_decref(norm_lines);
     return rc;
 }
+
+static void add_purchase(void *ctx, const loy_purchase_row *p)
+{
+    json_array_append_new(
+        (json_t *)ctx,
+        json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:s*, s:s*, s:o}", "id", (json_int_t)p->id,
+                  "member_id", (json_int_t)p->member_id, "amount", (json_int_t)p->amount,
+                  "currency", p->currency, "cash", (json_int_t)p->cash, "tender_points",
+                  (json_int_t)p->tender_points, "refunded", (json_int_t)p->refunded, "location",
+                  p->location[0] ? p->location : NULL, "reference",
+                  p->reference[0] ? p->reference : NULL, "occurred_at",
+                  loy_json_time(p->occurred_at)));
+}
+
+int loy_app_purchase_list(loy_app *app, const char *member_ref, int64_t before, int limit,
+                          json_t **resp, loy_err *err)
+{
+    int64_t member = 0;
+    if (member_ref) {
+        loy_member_row m;
+        int rc = loy_app_resolve_member(app, member_ref, &m, err);
+        if (rc) return rc;
+        member = m.id;
+        loy_member_row_free(&m);
+    }
+    json_t *arr = json_array();
+    int rc = loy_store_purchase_list(&app->conn, app->merchant, member, before, limit, add_purchase,
+                                     arr, err);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    size_t n = json_array_size(arr);
+    json_t *next = n == (size_t)limit
+                       ? json_incref(json_object_get(json_array_get(arr, n - 1), "id"))
+                       : json_null();
+    *resp = json_pack("{s:o, s:o}", "purchases", arr, "next_before", next);
+    return 0;
+}

@@ -46,11 +46,12 @@ static int h_metrics(loy_req *r, loy_err *err)
 static int h_members_search(loy_req *r, loy_err *err)
 {
     const char *q = loy_req_query(r, "q");
-    int64_t limit = 0;
+    int64_t limit = 0, cursor = 0;
     int rc = query_int(r, "limit", 1, 100, 20, &limit, err);
+    if (!rc) rc = query_int(r, "cursor", 0, INT64_MAX, 0, &cursor, err);
     if (rc) return rc;
     if (!q || !*q) return loy_err_set(err, LOY_EINVALID, "q", "q: a search text is required");
-    return loy_app_member_find(r->app, q, (int)limit, &r->resp, err);
+    return loy_app_member_search(r->app, q, cursor, (int)limit, &r->resp, err);
 }
 
 static int h_member_create(loy_req *r, loy_err *err)
@@ -101,6 +102,16 @@ static int h_purchase(loy_req *r, loy_err *err)
                  (long long)json_integer_value(id));
     }
     return rc;
+}
+
+static int h_purchase_list(loy_req *r, loy_err *err)
+{
+    int64_t before = 0, limit = 0;
+    int rc = query_int(r, "before", 0, INT64_MAX, 0, &before, err);
+    if (!rc) rc = query_int(r, "limit", 1, 1000, 100, &limit, err);
+    return rc ? rc
+              : loy_app_purchase_list(r->app, loy_req_query(r, "member"), before, (int)limit,
+                                      &r->resp, err);
 }
 
 static int h_simulate(loy_req *r, loy_err *err)
@@ -306,6 +317,8 @@ const loy_route loy_routes[] = {
      "a member's ledger, newest first"},
     {"POST", "/api/v1/purchases", h_purchase, LOY_ROLE_CASHIER, LOY_BODY_JSON | LOY_BODY_IDEMPOTENT,
      "record a purchase"},
+    {"GET", "/api/v1/purchases", h_purchase_list, LOY_ROLE_CASHIER, LOY_BODY_NONE,
+     "purchases, newest first (?member=, ?before=, ?limit=)"},
     {"POST", "/api/v1/purchases:simulate", h_simulate, LOY_ROLE_CASHIER, LOY_BODY_JSON,
      "dry run of a purchase"},
     {"POST", "/api/v1/purchases:batch", h_batch, LOY_ROLE_CASHIER, LOY_BODY_JSON,

@@ -115,6 +115,11 @@ typedef struct {
 
 int loy_store_purchase_insert(loy_conn *c, loy_purchase_row *p, const char *lines_json,
                               const char *actor, loy_err *err); /* sets p->id */
+/* Purchases of the merchant (of one member when member > 0), newest first, ids below `before`
+ * (0 = from the newest), at most limit. */
+int loy_store_purchase_list(loy_conn *c, int64_t merchant, int64_t member, int64_t before,
+                            int limit, void (*fn)(void *ctx, const loy_purchase_row *p),
+                            void *ctx, loy_err *err);
 int loy_store_purchase_get(loy_conn *c, int64_t merchant, int64_t id, loy_purchase_row *out,
                            loy_err *err);
 /* Adds `amount` to the refunded total unless that would exceed the purchase amount

@@ -24,22 +24,12 @@ int loy_store_purchase_insert(loy_conn *c, loy_purchase_row *p, const char *line
                       "iiii", p->occurred_at, p->occurred_at, p->occurred_at, p->member_id);
 }
 
-int loy_store_purchase_get(loy_conn *c, int64_t merchant, int64_t id, loy_purchase_row *out,
-                           loy_err *err)
+#define PURCHASE_COLS                                                                              \
+    "id, merchant_id, member_id, coalesce(location_code, ''), amount, tender_points, cash, "       \
+    "refunded, currency, coalesce(reference, ''), occurred_at, recorded_at"
+
+static void read_purchase(loy_conn *c, loy_stmt *st, loy_purchase_row *out)
 {
-    loy_stmt *st;
-    int rc = loy_db_query(c, &st, err,
-                          "SELECT id, merchant_id, member_id, coalesce(location_code, ''), amount, "
-                          "tender_points, cash, refunded, currency, coalesce(reference, ''), "
-                          "occurred_at, recorded_at FROM purchases WHERE id = ? AND "
-                          "merchant_id = ?",
-                          "ii", id, merchant);
-    if (rc) return rc;
-    rc = loy_db_next(c, st, err);
-    if (rc < 0) return rc;
-    if (rc == 0)
-        return loy_err_set(err, LOY_ENOTFOUND, "purchase_id", "purchase %lld not found",
-                           (long long)id);
     memset(out, 0, sizeof(*out));
     out->id = loy_db_int(c, st, 0);
     out->merchant_id = loy_db_int(c, st, 1);
@@ -53,6 +43,41 @@ int loy_store_purchase_get(loy_conn *c, int64_t merchant, int64_t id, loy_purcha
     snprintf(out->reference, sizeof(out->reference), "%s", loy_db_text(c, st, 9));
     out->occurred_at = loy_db_int(c, st, 10);
     out->recorded_at = loy_db_int(c, st, 11);
+}
+
+int loy_store_purchase_list(loy_conn *c, int64_t merchant, int64_t member, int64_t before,
+                            int limit, void (*fn)(void *ctx, const loy_purchase_row *p), void *ctx,
+                            loy_err *err)
+{
+    loy_stmt *st;
+    int rc = loy_db_query(c, &st, err,
+                          "SELECT " PURCHASE_COLS " FROM purchases WHERE merchant_id = ?1 AND "
+                          "(?2 = 0 OR member_id = ?2) AND (?3 = 0 OR id < ?3) ORDER BY id DESC "
+                          "LIMIT ?4",
+                          "iiii", merchant, member, before, (int64_t)limit);
+    if (rc) return rc;
+    while ((rc = loy_db_next(c, st, err)) == 1) {
+        loy_purchase_row p;
+        read_purchase(c, st, &p);
+        fn(ctx, &p);
+    }
+    return rc;
+}
+
+int loy_store_purchase_get(loy_conn *c, int64_t merchant, int64_t id, loy_purchase_row *out,
+                           loy_err *err)
+{
+    loy_stmt *st;
+    int rc = loy_db_query(
+        c, &st, err, "SELECT " PURCHASE_COLS " FROM purchases WHERE id = ? AND merchant_id = ?",
+        "ii", id, merchant);
+    if (rc) return rc;
+    rc = loy_db_next(c, st, err);
+    if (rc < 0) return rc;
+    if (rc == 0)
+        return loy_err_set(err, LOY_ENOTFOUND, "purchase_id", "purchase %lld not found",
+                           (long long)id);
+    read_purchase(c, st, out);
     loy_db_done(c, st);
     return 0;
 }
