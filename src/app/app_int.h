@@ -30,6 +30,9 @@ json_t *loy_json_balances(const loy_member_state *st);
 /* Balances of `st` after the outcome's entries. */
 json_t *loy_json_balances_after(const loy_member_state *st, const loy_outcome *o);
 json_t *loy_json_time(int64_t t);
+/* The id of the last element of a page that came back full (the next page starts after it),
+ * else null: the cursor of every paginated list. */
+json_t *loy_json_next(const json_t *page, int limit);
 json_t *loy_json_money(const loy_app *app, int64_t minor);
 
 /* Audit detail of a value change: {"what": what, "before": balances, "after": balances}

@@ -14,6 +14,13 @@ json_t *loy_json_time(int64_t t)
     return json_string(buf);
 }
 
+json_t *loy_json_next(const json_t *page, int limit)
+{
+    size_t n = json_array_size(page);
+    if (limit <= 0 || n != (size_t)limit) return json_null();
+    return json_incref(json_object_get(json_array_get(page, n - 1), "id"));
+}
+
 json_t *loy_json_money(const loy_app *app, int64_t minor)
 {
     char buf[64];

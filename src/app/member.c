@@ -391,11 +391,7 @@ int loy_app_member_search(loy_app *app, const char *query, int64_t after, int li
         json_decref(f.arr);
         return rc;
     }
-    size_t n = json_array_size(f.arr);
-    json_t *next = n == (size_t)limit
-                       ? json_incref(json_object_get(json_array_get(f.arr, n - 1), "id"))
-                       : json_null();
-    *resp = json_pack("{s:o, s:o}", "members", f.arr, "next_cursor", next);
+    *resp = json_pack("{s:o, s:o}", "members", f.arr, "next_cursor", loy_json_next(f.arr, limit));
     return 0;
 }
 
@@ -428,6 +424,6 @@ int loy_app_member_ledger(loy_app *app, const char *ref, int64_t before_id, int 
         json_decref(l.arr);
         return rc;
     }
-    *resp = json_pack("{s:o}", "entries", l.arr);
+    *resp = json_pack("{s:o, s:o}", "entries", l.arr, "next_before", loy_json_next(l.arr, limit));
     return 0;
 }

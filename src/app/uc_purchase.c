@@ -210,10 +210,6 @@ int loy_app_purchase_list(loy_app *app, const char *member_ref, int64_t before, 
         json_decref(arr);
         return rc;
     }
-    size_t n = json_array_size(arr);
-    json_t *next = n == (size_t)limit
-                       ? json_incref(json_object_get(json_array_get(arr, n - 1), "id"))
-                       : json_null();
-    *resp = json_pack("{s:o, s:o}", "purchases", arr, "next_before", next);
+    *resp = json_pack("{s:o, s:o}", "purchases", arr, "next_before", loy_json_next(arr, limit));
     return 0;
 }

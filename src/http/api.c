@@ -54,15 +54,22 @@ static int h_members_search(loy_req *r, loy_err *err)
     return loy_app_member_search(r->app, q, cursor, (int)limit, &r->resp, err);
 }
 
-static int h_member_create(loy_req *r, loy_err *err)
+/* A creating write: 201 with the Location of what it created (resp.<object>.id). */
+static int write_created(loy_req *r, loy_op op, const char *object, const char *collection,
+                         loy_err *err)
 {
-    int rc = loy_http_write(r, LOY_OP_MEMBER_CREATE, r->json, err);
+    int rc = loy_http_write(r, op, r->json, err);
     if (!rc) {
-        json_t *id = json_object_get(json_object_get(r->resp, "member"), "id");
-        snprintf(r->location, sizeof(r->location), "/api/v1/members/%lld",
+        json_t *id = json_object_get(json_object_get(r->resp, object), "id");
+        snprintf(r->location, sizeof(r->location), "/api/v1/%s/%lld", collection,
                  (long long)json_integer_value(id));
     }
     return rc;
+}
+
+static int h_member_create(loy_req *r, loy_err *err)
+{
+    return write_created(r, LOY_OP_MEMBER_CREATE, "member", "members", err);
 }
 
 static int h_member_get(loy_req *r, loy_err *err)
@@ -81,27 +88,12 @@ static int h_member_ledger(loy_req *r, loy_err *err)
     int rc = query_int(r, "before", 0, INT64_MAX, 0, &before, err);
     if (!rc) rc = query_int(r, "limit", 1, 1000, 100, &limit, err);
     if (!rc) rc = loy_app_member_ledger(r->app, r->params[0], before, (int)limit, &r->resp, err);
-    if (!rc) {
-        json_t *entries = json_object_get(r->resp, "entries");
-        size_t n = json_array_size(entries);
-        json_object_set_new(r->resp, "next_before",
-                            n == (size_t)limit
-                                ? json_object_get(json_array_get(entries, n - 1), "id")
-                                : json_null());
-        json_incref(json_object_get(r->resp, "next_before"));
-    }
     return rc;
 }
 
 static int h_purchase(loy_req *r, loy_err *err)
 {
-    int rc = loy_http_write(r, LOY_OP_PURCHASE, r->json, err);
-    if (!rc) {
-        json_t *id = json_object_get(json_object_get(r->resp, "purchase"), "id");
-        snprintf(r->location, sizeof(r->location), "/api/v1/purchases/%lld",
-                 (long long)json_integer_value(id));
-    }
-    return rc;
+    return write_created(r, LOY_OP_PURCHASE, "purchase", "purchases", err);
 }
 
 static int h_purchase_list(loy_req *r, loy_err *err)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "fuzz_app.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,30 +19,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    char path[] = "/tmp/loy-fuzz-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) abort();
-    close(fd);
-    unlink(path);
-    loy_err err;
-    FILE *f = fopen(LOY_SOURCE_DIR "/examples/kopi-kita.json", "rb");
-    if (!f) abort();
-    static char body[65536];
-    size_t len = fread(body, 1, sizeof(body), f);
-    fclose(f);
-    if (loy_app_open(&app, path, NULL, &err) || loy_app_init(app, body, len, &err)) abort();
-    for (int i = 0; i < 3; i++) {
-        char key[16];
-        snprintf(key, sizeof(key), "m%d", i);
-        json_t *req = json_pack("{s:s, s:s}", "name", i ? "Zoltán Kovács" : "সুমন হোসেন", "phone",
-                                i == 1 ? "+60123456789" : "+36301234567");
-        if (i == 2) json_object_del(req, "phone");
-        json_t *resp = NULL;
-        if (loy_app_write(app, LOY_OP_MEMBER_CREATE, key, req, &resp, NULL, &err)) abort();
-        json_decref(req);
-        json_decref(resp);
-    }
-    unlink(path);
+    app = fuzz_open_app(false);
     return 0;
 }
 
