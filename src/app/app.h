@@ -99,8 +99,8 @@ int loy_app_cards_sheet(loy_app *app, char **html, loy_err *err);
 /* Search by fragment of name (any script, folded), phone, email or card token. */
 int loy_app_member_find(loy_app *app, const char *query, int limit, json_t **resp, loy_err *err);
 /* The same, paginated: ids above `after`; *resp has "next_cursor" (null on the last page). */
-int loy_app_member_search(loy_app *app, const char *query, int64_t after, int limit,
-                          json_t **resp, loy_err *err);
+int loy_app_member_search(loy_app *app, const char *query, int64_t after, int limit, json_t **resp,
+                          loy_err *err);
 int loy_app_member_ledger(loy_app *app, const char *member_ref, int64_t before_id, int limit,
                           json_t **resp, loy_err *err);
 /* Purchases, newest first (of one member when member_ref is not NULL), ids below `before`;

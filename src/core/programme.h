@@ -125,12 +125,12 @@ typedef struct {
     int64_t
         expire_inactive_days; /* all points expire after this long without activity; 0 = never */
     int64_t expiring_notice_days; /* points.expiry.notice_days, default 30 */
-    int64_t
-        point_value_micro;     /* value of one point in minor units x 1e6 (tender, liability);
-                                  points.tender.point_value; default 0.01 major = 1 minor unit -> 1000000 */
-    bool tender_enabled;       /* points.tender present */
-    int64_t tender_min_points; /* smallest tender, default 1 */
-    bool allow_debt;           /* points.allow_debt */
+    int64_t point_value_micro;    /* value of one point in minor units x 1e6 (tender, liability);
+                                     points.tender.point_value; default 0.01 major = 1 minor unit ->
+                                     1000000 */
+    bool tender_enabled;          /* points.tender present */
+    int64_t tender_min_points;    /* smallest tender, default 1 */
+    bool allow_debt;              /* points.allow_debt */
 
     /* tiers */
     bool has_tiers;

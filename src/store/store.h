@@ -118,8 +118,8 @@ int loy_store_purchase_insert(loy_conn *c, loy_purchase_row *p, const char *line
 /* Purchases of the merchant (of one member when member > 0), newest first, ids below `before`
  * (0 = from the newest), at most limit. */
 int loy_store_purchase_list(loy_conn *c, int64_t merchant, int64_t member, int64_t before,
-                            int limit, void (*fn)(void *ctx, const loy_purchase_row *p),
-                            void *ctx, loy_err *err);
+                            int limit, void (*fn)(void *ctx, const loy_purchase_row *p), void *ctx,
+                            loy_err *err);
 int loy_store_purchase_get(loy_conn *c, int64_t merchant, int64_t id, loy_purchase_row *out,
                            loy_err *err);
 /* Adds `amount` to the refunded total unless that would exceed the purchase amount
@@ -132,8 +132,8 @@ int loy_store_refund_insert(loy_conn *c, int64_t merchant, int64_t purchase, int
 int loy_store_purchase_earned(loy_conn *c, int64_t purchase, loy_earned **out, size_t *n,
                               loy_err *err);
 /* Member's favourite, learned from the last 50 purchases: the SKU (else category) bought most
- * often, ties to the most recent; *out = NULL when none (else malloc'ed). Computed when read, so recording a
- * purchase pays nothing for it. */
+ * often, ties to the most recent; *out = NULL when none (else malloc'ed). Computed when read, so
+ * recording a purchase pays nothing for it. */
 int loy_store_member_favourite(loy_conn *c, int64_t member, char **out, loy_err *err);
 
 /* rewards and vouchers */
@@ -203,11 +203,9 @@ int loy_store_apikey_insert(loy_conn *c, loy_apikey_row *k, const char *hash, co
 /* The active (not revoked) key with this hash; LOY_ENOTFOUND otherwise. */
 int loy_store_apikey_find(loy_conn *c, const char *hash, loy_apikey_row *out, loy_err *err);
 int loy_store_apikey_list(loy_conn *c, int64_t merchant,
-                          void (*fn)(void *ctx, const loy_apikey_row *k), void *ctx,
-                          loy_err *err);
+                          void (*fn)(void *ctx, const loy_apikey_row *k), void *ctx, loy_err *err);
 /* LOY_ENOTFOUND if no such active key of this merchant. */
-int loy_store_apikey_revoke(loy_conn *c, int64_t merchant, int64_t id, int64_t now,
-                            loy_err *err);
+int loy_store_apikey_revoke(loy_conn *c, int64_t merchant, int64_t id, int64_t now, loy_err *err);
 
 /* staff users and sessions */
 typedef struct {
@@ -221,13 +219,13 @@ int loy_store_user_by_name(loy_conn *c, const char *username, loy_user_row *out,
 int loy_store_user_by_id(loy_conn *c, int64_t id, loy_user_row *out, loy_err *err);
 int loy_store_user_set_password(loy_conn *c, int64_t merchant, const char *username,
                                 const char *hash, loy_err *err);
-int loy_store_user_list(loy_conn *c, int64_t merchant,
-                        void (*fn)(void *ctx, const loy_user_row *u), void *ctx, loy_err *err);
+int loy_store_user_list(loy_conn *c, int64_t merchant, void (*fn)(void *ctx, const loy_user_row *u),
+                        void *ctx, loy_err *err);
 int loy_store_session_insert(loy_conn *c, const char *hash, int64_t user, int64_t merchant,
                              const char *csrf, int64_t now, int64_t expires, loy_err *err);
 /* The live session with this token hash: its user id and CSRF token. */
-int loy_store_session_get(loy_conn *c, const char *hash, int64_t now, int64_t *user,
-                          char csrf[48], loy_err *err);
+int loy_store_session_get(loy_conn *c, const char *hash, int64_t now, int64_t *user, char csrf[48],
+                          loy_err *err);
 int loy_store_session_delete(loy_conn *c, const char *hash, loy_err *err);
 
 typedef struct {
