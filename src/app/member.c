@@ -277,7 +277,10 @@ static json_t *rewards_json(loy_app *app, const loy_member_state *st, int64_t no
     for (size_t i = 0; i < app->prog->nrewards; i++) {
         const loy_reward *rw = &app->prog->rewards[i];
         int64_t issued = 0;
-        if (loy_store_stock_issued(&app->conn, app->merchant, rw->id, &issued, err)) break;
+        /* only a limited stock needs the count */
+        if (rw->stock >= 0 &&
+            loy_store_stock_issued(&app->conn, app->merchant, rw->id, &issued, err))
+            break;
         loy_outcome o;
         loy_outcome_init(&o);
         loy_err why;
