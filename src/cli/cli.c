@@ -34,7 +34,7 @@ int loy_cli_exit_code(int code)
 void loy_cli_print(const loy_cli *cli, json_t *resp, void (*human)(const json_t *resp))
 {
     if (cli->json || !human) {
-        char *s = json_dumps(resp, JSON_INDENT(2) | JSON_ENCODE_ANY);
+        char *s = json_dumps(resp, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
         if (s) printf("%s\n", s);
         free(s);
     } else

@@ -40,6 +40,14 @@ CMD(loy_cmd_webhook_list);
 CMD(loy_cmd_webhook_remove);
 CMD(loy_cmd_webhook_drain);
 extern const loy_flag loy_webhook_add_flags[], loy_webhook_drain_flags[];
+CMD(loy_cmd_report_kpis);
+CMD(loy_cmd_report_churn);
+CMD(loy_cmd_report_cohorts);
+CMD(loy_cmd_report_pareto);
+CMD(loy_cmd_report_rfm);
+CMD(loy_cmd_report_advocacy);
+CMD(loy_cmd_report_economics);
+extern const loy_flag loy_report_flags[];
 
 extern const loy_flag loy_purchase_flags[], loy_refund_flags[], loy_redeem_flags[],
     loy_adjust_flags[], loy_voucher_flags[], loy_member_flags[], loy_demo_flags[],
@@ -110,5 +118,19 @@ const loy_cmd loy_commands[] = {
      "delete a webhook subscription (its pending deliveries are cancelled)", 2},
     {"webhook drain", loy_cmd_webhook_drain, loy_webhook_drain_flags, NULL,
      "deliver due webhook events now (retries included)", 2},
+    {"report kpis", loy_cmd_report_kpis, loy_report_flags, NULL,
+     "members, active, new, repeat rate, frequency, order value, revenue by location", 2},
+    {"report churn", loy_cmd_report_churn, loy_report_flags, NULL,
+     "churn rate per month (lost = no purchase for --days, default 90)", 2},
+    {"report cohorts", loy_cmd_report_cohorts, loy_report_flags, NULL,
+     "retention by join month: share of each cohort purchasing k months later", 2},
+    {"report pareto", loy_cmd_report_pareto, loy_report_flags, NULL,
+     "revenue share of the top --top percent, Lorenz curve, Gini coefficient", 2},
+    {"report rfm", loy_cmd_report_rfm, loy_report_flags, NULL,
+     "recency, frequency, monetary quintiles and named segments with member ids", 2},
+    {"report advocacy", loy_cmd_report_advocacy, loy_report_flags, NULL,
+     "spenders vs senders: own spend next to referred members' revenue", 2},
+    {"report economics", loy_cmd_report_economics, loy_report_flags, NULL,
+     "points issued, redeemed, expired, outstanding, liability, breakage, vouchers", 2},
     {"openapi", loy_cmd_openapi, NULL, NULL, "print the OpenAPI description of the HTTP API", 0},
     {NULL, NULL, NULL, NULL, NULL, 0}};

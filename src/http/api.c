@@ -282,6 +282,7 @@ static int h_openapi(loy_req *r, loy_err *err);
 int loy_h_webhooks_list(loy_req *r, loy_err *err);
 int loy_h_webhooks_create(loy_req *r, loy_err *err);
 int loy_h_webhooks_delete(loy_req *r, loy_err *err);
+int loy_h_report(loy_req *r, loy_err *err);
 
 const loy_route loy_routes[] = {
     {"GET", "/healthz", h_health, LOY_ROLE_NONE, LOY_BODY_NONE, "liveness and database check"},
@@ -337,6 +338,8 @@ const loy_route loy_routes[] = {
      "subscribe a URL to events; the signing secret is returned only here"},
     {"DELETE", "/api/v1/webhooks/{id}", loy_h_webhooks_delete, LOY_ROLE_OWNER, LOY_BODY_NONE,
      "delete a webhook subscription and cancel its pending deliveries"},
+    {"GET", "/api/v1/reports/{name}", loy_h_report, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "a report: kpis, churn, cohorts, pareto, rfm, advocacy or economics (?from=&to=&location=)"},
     {"GET", "/api/v1/locations", h_locations, LOY_ROLE_CASHIER, LOY_BODY_NONE,
      "the merchant's locations"},
 };

@@ -1,0 +1,245 @@
+/* Report queries (SQLite dialect; the same SQL runs on PostgreSQL with $N placeholders). Every
+ * statement is scoped by merchant and reads its table once. */
+#include "store/store_report.h"
+
+#include <stdlib.h>
+
+#define DAYS(n) ((int64_t)(n)*86400)
+
+/* A purchase that counts: in the period, not wholly refunded, at the location if one is given.
+ * ?1 merchant, ?2 from, ?3 to, ?4 location. */
+#define COUNTED                                                                                    \
+    "merchant_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 AND refunded < amount AND "       \
+    "(?4 IS NULL OR location_code = ?4)"
+
+static const char sql_kpi_members[] =
+    "SELECT count(*), count(CASE WHEN joined_at >= ?2 THEN 1 END) FROM members "
+    "WHERE merchant_id = ?1 AND joined_at < ?3 AND (?4 IS NULL OR location_code = ?4)";
+
+/* One scan of the purchases since min(from, to - 90 days): per member the count and revenue in
+ * the period and the latest purchase, then totals. ?2 is that earlier start, ?5 the period's
+ * from, ?6 and ?7 the 30 and 90 day thresholds. */
+static const char sql_kpi_purchases[] =
+    "SELECT count(CASE WHEN n > 0 THEN 1 END), count(CASE WHEN n >= 2 THEN 1 END), "
+    "coalesce(sum(n), 0), coalesce(sum(rev), 0), count(CASE WHEN last >= ?6 THEN 1 END), "
+    "count(CASE WHEN last >= ?7 THEN 1 END) FROM ("
+    " SELECT sum(occurred_at >= ?5) AS n,"
+    " sum(CASE WHEN occurred_at >= ?5 THEN amount - refunded ELSE 0 END) AS rev,"
+    " max(occurred_at) AS last FROM purchases WHERE " COUNTED " GROUP BY member_id)";
+
+static const char sql_by_location[] =
+    "SELECT location_code, count(*), count(DISTINCT member_id), sum(amount - refunded) "
+    "FROM purchases WHERE " COUNTED " GROUP BY location_code ORDER BY location_code";
+
+static const char sql_members[] =
+    "SELECT member_id, count(*), sum(amount - refunded), max(occurred_at) FROM purchases "
+    "WHERE " COUNTED " GROUP BY member_id ORDER BY member_id";
+
+static const char sql_times[] = "SELECT member_id, occurred_at FROM purchases WHERE " COUNTED
+                                " ORDER BY member_id, occurred_at";
+
+static const char sql_cohorts[] =
+    "SELECT m.id, m.joined_at, p.occurred_at FROM members m "
+    "LEFT JOIN purchases p ON p.member_id = m.id AND p.occurred_at < ?3 AND p.refunded < p.amount "
+    "WHERE m.merchant_id = ?1 AND m.joined_at >= ?2 AND m.joined_at < ?3 "
+    "AND (?4 IS NULL OR m.location_code = ?4) ORDER BY m.id, p.occurred_at";
+
+/* Own revenue, referee revenue (through the referee's referred_by) and referral counts, added
+ * up per member in one grouped pass over the three row sources. */
+static const char sql_advocacy[] =
+    "SELECT id, sum(own), sum(nref), sum(rref) FROM ("
+    " SELECT member_id AS id, amount - refunded AS own, 0 AS nref, 0 AS rref FROM purchases"
+    "  WHERE " COUNTED " UNION ALL"
+    " SELECT m.referred_by, 0, 0, p.amount - p.refunded FROM purchases p"
+    "  JOIN members m ON m.id = p.member_id WHERE p.merchant_id = ?1 AND p.occurred_at >= ?2"
+    "  AND p.occurred_at < ?3 AND p.refunded < p.amount"
+    "  AND (?4 IS NULL OR p.location_code = ?4) AND m.referred_by IS NOT NULL"
+    " UNION ALL"
+    " SELECT referred_by, 0, 1, 0 FROM members WHERE merchant_id = ?1 AND referred_by IS NOT NULL"
+    "  AND joined_at < ?3"
+    ") GROUP BY id HAVING sum(own) > 0 OR sum(nref) > 0 ORDER BY id";
+
+static const char sql_ledger[] =
+    "SELECT account, kind, coalesce(sum(CASE WHEN created_at >= ?2 THEN amount END), 0), "
+    "sum(amount) FROM ledger WHERE merchant_id = ?1 AND created_at < ?3 GROUP BY account, kind "
+    "ORDER BY account, kind";
+
+static const char sql_vouchers[] =
+    "SELECT count(CASE WHEN issued_at >= ?2 AND issued_at < ?3 THEN 1 END), "
+    "count(CASE WHEN used_at >= ?2 AND used_at < ?3 THEN 1 END), "
+    "count(CASE WHEN issued_at < ?3 AND (used_at IS NULL OR used_at >= ?3) "
+    "AND (expires_at = 0 OR expires_at > ?3) THEN 1 END) FROM vouchers WHERE merchant_id = ?1";
+
+/* Binds the four scope parameters. */
+static int scoped(loy_conn *c, loy_stmt **st, loy_err *err, const char *sql,
+                  const loy_report_scope *s)
+{
+    return s->location
+               ? loy_db_query(c, st, err, sql, "iiit", s->merchant, s->from, s->to, s->location)
+               : loy_db_query(c, st, err, sql, "iiin", s->merchant, s->from, s->to);
+}
+
+int loy_store_report_kpis(loy_conn *c, const loy_report_scope *s, loy_report_kpis *out,
+                          loy_err *err)
+{
+    loy_stmt *st;
+    *out = (loy_report_kpis){0};
+    int rc = scoped(c, &st, err, sql_kpi_members, s);
+    if (rc) return rc;
+    if ((rc = loy_db_next(c, st, err)) == 1) {
+        out->members = loy_db_int(c, st, 0);
+        out->new_members = loy_db_int(c, st, 1);
+        loy_db_done(c, st);
+        rc = 0;
+    }
+    if (rc) return rc;
+    int64_t t30 = s->to - DAYS(30), t90 = s->to - DAYS(90);
+    int64_t start = s->from < t90 ? s->from : t90;
+    rc = s->location ? loy_db_query(c, &st, err, sql_kpi_purchases, "iiitiii", s->merchant, start,
+                                    s->to, s->location, s->from, t30, t90)
+                     : loy_db_query(c, &st, err, sql_kpi_purchases, "iiiniii", s->merchant, start,
+                                    s->to, s->from, t30, t90);
+    if (rc) return rc;
+    if ((rc = loy_db_next(c, st, err)) == 1) {
+        out->buyers = loy_db_int(c, st, 0);
+        out->repeat_buyers = loy_db_int(c, st, 1);
+        out->purchases = loy_db_int(c, st, 2);
+        out->revenue = loy_db_int(c, st, 3);
+        out->active_30 = loy_db_int(c, st, 4);
+        out->active_90 = loy_db_int(c, st, 5);
+        loy_db_done(c, st);
+        rc = 0;
+    }
+    return rc;
+}
+
+int loy_store_report_by_location(loy_conn *c, const loy_report_scope *s, loy_report_location_fn fn,
+                                 void *ctx, loy_err *err)
+{
+    loy_stmt *st;
+    int rc = scoped(c, &st, err, sql_by_location, s);
+    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
+        fn(ctx, loy_db_text(c, st, 0), loy_db_int(c, st, 1), loy_db_int(c, st, 2),
+           loy_db_int(c, st, 3));
+        rc = 0;
+    }
+    return rc;
+}
+
+/* Appends to a growable array of `size`-byte elements; false when out of memory. */
+static bool grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return true;
+    size_t ncap = *cap ? *cap * 2 : 256;
+    void *p = realloc(*arr, ncap * size);
+    if (!p) return false;
+    *arr = p;
+    *cap = ncap;
+    return true;
+}
+
+int loy_store_report_members(loy_conn *c, const loy_report_scope *s, loy_report_member **out,
+                             size_t *n, loy_err *err)
+{
+    loy_stmt *st;
+    loy_report_member *arr = NULL;
+    size_t cap = 0, cnt = 0;
+    int rc = scoped(c, &st, err, sql_members, s);
+    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
+        rc = 0;
+        if (!grow((void **)&arr, &cap, cnt, sizeof(*arr))) {
+            loy_db_done(c, st);
+            rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+            break;
+        }
+        arr[cnt++] = (loy_report_member){loy_db_int(c, st, 0), loy_db_int(c, st, 1),
+                                         loy_db_int(c, st, 2), loy_db_int(c, st, 3)};
+    }
+    if (rc) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
+    return 0;
+}
+
+int loy_store_report_purchase_times(loy_conn *c, const loy_report_scope *s, loy_report_time_fn fn,
+                                    void *ctx, loy_err *err)
+{
+    loy_stmt *st;
+    int rc = scoped(c, &st, err, sql_times, s);
+    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
+        fn(ctx, loy_db_int(c, st, 0), loy_db_int(c, st, 1));
+        rc = 0;
+    }
+    return rc;
+}
+
+int loy_store_report_cohort_rows(loy_conn *c, const loy_report_scope *s, loy_report_cohort_fn fn,
+                                 void *ctx, loy_err *err)
+{
+    loy_stmt *st;
+    int rc = scoped(c, &st, err, sql_cohorts, s);
+    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
+        bool has = !loy_db_null(c, st, 2);
+        fn(ctx, loy_db_int(c, st, 0), loy_db_int(c, st, 1), has, has ? loy_db_int(c, st, 2) : 0);
+        rc = 0;
+    }
+    return rc;
+}
+
+int loy_store_report_advocacy(loy_conn *c, const loy_report_scope *s, loy_report_advocate **out,
+                              size_t *n, loy_err *err)
+{
+    loy_stmt *st;
+    loy_report_advocate *arr = NULL;
+    size_t cap = 0, cnt = 0;
+    int rc = scoped(c, &st, err, sql_advocacy, s);
+    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
+        rc = 0;
+        if (!grow((void **)&arr, &cap, cnt, sizeof(*arr))) {
+            loy_db_done(c, st);
+            rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+            break;
+        }
+        arr[cnt++] = (loy_report_advocate){loy_db_int(c, st, 0), loy_db_int(c, st, 1),
+                                           loy_db_int(c, st, 2), loy_db_int(c, st, 3)};
+    }
+    if (rc) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
+    return 0;
+}
+
+int loy_store_report_ledger(loy_conn *c, const loy_report_scope *s, loy_report_ledger_fn fn,
+                            void *ctx, loy_err *err)
+{
+    loy_stmt *st;
+    int rc = loy_db_query(c, &st, err, sql_ledger, "iii", s->merchant, s->from, s->to);
+    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
+        fn(ctx, loy_db_text(c, st, 0), loy_db_text(c, st, 1), loy_db_int(c, st, 2),
+           loy_db_int(c, st, 3));
+        rc = 0;
+    }
+    return rc;
+}
+
+int loy_store_report_vouchers(loy_conn *c, const loy_report_scope *s, loy_report_vouchers *out,
+                              loy_err *err)
+{
+    loy_stmt *st;
+    *out = (loy_report_vouchers){0};
+    int rc = loy_db_query(c, &st, err, sql_vouchers, "iii", s->merchant, s->from, s->to);
+    if (!rc && (rc = loy_db_next(c, st, err)) == 1) {
+        out->issued = loy_db_int(c, st, 0);
+        out->used = loy_db_int(c, st, 1);
+        out->open = loy_db_int(c, st, 2);
+        loy_db_done(c, st);
+        rc = 0;
+    }
+    return rc;
+}
