@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/models.h"
 #include "util/fold.h"
 #include "util/jdump.h"
 #include "util/rand.h"
@@ -341,6 +342,10 @@ int loy_app_member_view(loy_app *app, const char *ref, json_t **resp, loy_err *e
                                       (json_int_t)m.st.giving, "display",
                                       loy_json_money(app, m.st.giving)));
     json_object_set_new(v, "currency", json_string(app->merchant_row.currency));
+    if ((rc = loy_app_member_clv(app, m.row.id, v, err))) { /* P(alive), CLV once fitted */
+        json_decref(v);
+        goto done;
+    }
     *resp = v;
 done:
     loy_db_rollback(&app->conn);

@@ -24,6 +24,44 @@ static double unif(rng *r)
     return (double)(next(r) >> 11) / 9007199254740992.0;
 }
 
+static double normal(rng *r)
+{
+    double u = unif(r), v = unif(r);
+    return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(2 * M_PI * v);
+}
+
+/* Gamma(shape, 1) by Marsaglia and Tsang; shape < 1 through the boost u^(1/shape). */
+static double gamma_rand(rng *r, double shape)
+{
+    if (shape < 1) return gamma_rand(r, shape + 1) * pow(unif(r) + 1e-300, 1 / shape);
+    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
+    for (;;) {
+        double x = normal(r), v = 1 + c * x;
+        if (v <= 0) continue;
+        v = v * v * v;
+        double u = unif(r);
+        if (log(u + 1e-300) < 0.5 * x * x + d - d * v + d * log(v)) return d * v;
+    }
+}
+
+static double beta_rand(rng *r, double a, double b)
+{
+    double x = gamma_rand(r, a), y = gamma_rand(r, b);
+    return x / (x + y);
+}
+
+static double param(const loy_cli *cli, const char *key, double def, loy_err *err, int *rc)
+{
+    const char *v = json_string_value(json_object_get(cli->req, key));
+    if (!v || *rc) return def;
+    char *end;
+    double d = strtod(v, &end);
+    if (*end || !(d > 0 && d < 1000))
+        *rc = loy_err_set(err, LOY_EINVALID, key, "--%s: expected a number above 0, got \"%s\"",
+                          key, v);
+    return d;
+}
+
 static const char *const first[] = {"Siti",   "Ahmad",   "Nurul",   "Wei Ling", "Arjun", "Zoltán",
                                     "Éva",    "Gábor",   "Orsolya", "সুমন",      "রহিম",  "ফাতেমা",
                                     "Aisyah", "Kavitha", "Lajos",   "Mei Hua"};
@@ -54,6 +92,12 @@ int loy_cmd_demo(loy_cli *cli, loy_app *app, loy_err *err)
     if (members < 1 || members > 100000 || months < 1 || months > 60)
         return loy_err_set(err, LOY_EINVALID, "members",
                            "--members must be 1..100000 and --months 1..60");
+    /* the BG/NBD story: each member buys at a Poisson rate lambda ~ Gamma(r, alpha) per week
+     * and, after each purchase, drops out for good with probability p ~ Beta(a, b) */
+    int prc = 0;
+    double g_r = param(cli, "r", 2.0, err, &prc), g_alpha = param(cli, "alpha", 4.0, err, &prc);
+    double g_a = param(cli, "a", 1.0, err, &prc), g_b = param(cli, "b", 6.0, err, &prc);
+    if (prc) return prc;
     rng r = {(uint64_t)seed * 2654435761u + 1};
     int64_t end = loy_app_now(app), start = end - months * 30 * 86400;
     size_t cap = (size_t)members * 64, n = 0;
@@ -62,17 +106,18 @@ int loy_cmd_demo(loy_cli *cli, loy_app *app, loy_err *err)
     for (int i = 0; i < members; i++) {
         int64_t join = start + (int64_t)(unif(&r) * (double)(end - start) * 0.8);
         ev[n++] = (event){join, i, 0};
-        /* visits per week: gamma-like spread; some members drop out */
-        double rate = -log(1 - unif(&r)) * 0.6 + 0.05;
-        int64_t alive_until =
-            unif(&r) < 0.35 ? join + (int64_t)(unif(&r) * (double)(end - join)) : end;
+        double rate = gamma_rand(&r, g_r) / g_alpha; /* purchases per week */
+        double p_drop = beta_rand(&r, g_a, g_b);
         int64_t t = join + 3600;
-        while (n + 1 < cap) {
+        bool alive = true;
+        while (alive && n + 1 < cap && rate > 0) {
             t += (int64_t)(-log(1 - unif(&r)) / rate * 7 * 86400) + 1800;
-            if (t >= alive_until || t >= end - 600) break;
+            if (t >= end - 600) break;
+            alive = unif(&r) >= p_drop;
             /* shift to opening hours 08:00-20:00 local (UTC+8): 00:00-12:00 UTC */
             int64_t day = t - t % 86400;
             t = day + (int64_t)(unif(&r) * 12 * 3600);
+            if (t >= end - 600) break; /* never after "now" */
             ev[n++] = (event){t, i, 1};
         }
     }
@@ -182,7 +227,12 @@ int loy_cmd_demo(loy_cli *cli, loy_app *app, loy_err *err)
     return 0;
 }
 
-const loy_flag loy_demo_flags[] = {{"members", "members", F_INT, "how many members (120)"},
-                                   {"months", "months", F_INT, "months of history (12)"},
-                                   {"seed", "seed", F_INT, "random seed (7)"},
-                                   {NULL, NULL, F_STR, NULL}};
+const loy_flag loy_demo_flags[] = {
+    {"members", "members", F_INT, "how many members (120)"},
+    {"months", "months", F_INT, "months of history (12)"},
+    {"seed", "seed", F_INT, "random seed (7)"},
+    {"r", "r", F_STR, "BG/NBD: purchase rates ~ Gamma(r, alpha) per week (2)"},
+    {"alpha", "alpha", F_STR, "BG/NBD alpha (4)"},
+    {"a", "a", F_STR, "BG/NBD: drop-out p ~ Beta(a, b) after each purchase (1)"},
+    {"b", "b", F_STR, "BG/NBD b (6)"},
+    {NULL, NULL, F_STR, NULL}};

@@ -48,6 +48,13 @@ CMD(loy_cmd_report_rfm);
 CMD(loy_cmd_report_advocacy);
 CMD(loy_cmd_report_economics);
 extern const loy_flag loy_report_flags[];
+CMD(loy_cmd_model_fit);
+CMD(loy_cmd_model_show);
+CMD(loy_cmd_model_predict);
+extern const loy_flag loy_model_fit_flags[], loy_model_predict_flags[];
+CMD(loy_cmd_import_members);
+CMD(loy_cmd_import_purchases);
+extern const loy_flag loy_import_flags[];
 
 extern const loy_flag loy_purchase_flags[], loy_refund_flags[], loy_redeem_flags[],
     loy_adjust_flags[], loy_voucher_flags[], loy_member_flags[], loy_demo_flags[],
@@ -132,5 +139,15 @@ const loy_cmd loy_commands[] = {
      "spenders vs senders: own spend next to referred members' revenue", 2},
     {"report economics", loy_cmd_report_economics, loy_report_flags, NULL,
      "points issued, redeemed, expired, outstanding, liability, breakage, vouchers", 2},
+    {"model fit", loy_cmd_model_fit, loy_model_fit_flags, NULL,
+     "fit BG/NBD (or Pareto/NBD) and Gamma-Gamma on purchase history; kept as a new model", 2},
+    {"model show", loy_cmd_model_show, NULL, NULL,
+     "latest fitted model of each kind, with its holdout check", 2},
+    {"model predict", loy_cmd_model_predict, loy_model_predict_flags, "MEMBER",
+     "P(alive), expected purchases and discounted CLV of a member", 2},
+    {"import members", loy_cmd_import_members, loy_import_flags, "FILE",
+     "import members from a CSV file (bad rows reported by line and skipped)", 2},
+    {"import purchases", loy_cmd_import_purchases, loy_import_flags, "FILE",
+     "import historical purchases from a CSV or whitespace file, exactly once, in date order", 2},
     {"openapi", loy_cmd_openapi, NULL, NULL, "print the OpenAPI description of the HTTP API", 0},
     {NULL, NULL, NULL, NULL, NULL, 0}};

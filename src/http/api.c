@@ -283,6 +283,9 @@ int loy_h_webhooks_list(loy_req *r, loy_err *err);
 int loy_h_webhooks_create(loy_req *r, loy_err *err);
 int loy_h_webhooks_delete(loy_req *r, loy_err *err);
 int loy_h_report(loy_req *r, loy_err *err);
+int loy_h_models_list(loy_req *r, loy_err *err);
+int loy_h_models_fit(loy_req *r, loy_err *err);
+int loy_h_member_prediction(loy_req *r, loy_err *err);
 
 const loy_route loy_routes[] = {
     {"GET", "/healthz", h_health, LOY_ROLE_NONE, LOY_BODY_NONE, "liveness and database check"},
@@ -340,6 +343,12 @@ const loy_route loy_routes[] = {
      "delete a webhook subscription and cancel its pending deliveries"},
     {"GET", "/api/v1/reports/{name}", loy_h_report, LOY_ROLE_MANAGER, LOY_BODY_NONE,
      "a report: kpis, churn, cohorts, pareto, rfm, advocacy or economics (?from=&to=&location=)"},
+    {"GET", "/api/v1/models", loy_h_models_list, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "latest fitted customer-base model of each kind (BG/NBD, Pareto/NBD)"},
+    {"POST", "/api/v1/models:fit", loy_h_models_fit, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "fit a model ({model, from, to, holdout_weeks}); every fit is kept"},
+    {"GET", "/api/v1/members/{ref}/prediction", loy_h_member_prediction, LOY_ROLE_CASHIER,
+     LOY_BODY_NONE, "P(alive), expected purchases and CLV of a member (?weeks=&discount=)"},
     {"GET", "/api/v1/locations", h_locations, LOY_ROLE_CASHIER, LOY_BODY_NONE,
      "the merchant's locations"},
 };

@@ -40,6 +40,7 @@ for ref in "$B" "$BCARD" "+36222222222" "b@example.com"; do
     enc=$(jq -rn --arg v "$ref" '$v|@uri')
     expect_eq "$(call GET "/api/v1/members/$enc")" "404" "GET member of B by $ref"
     expect_eq "$(call GET "/api/v1/members/$enc/ledger")" "404" "ledger of B by $ref"
+    expect_eq "$(call GET "/api/v1/members/$enc/prediction")" "404" "prediction of B by $ref"
     expect_eq "$(call PATCH "/api/v1/members/$enc" '{"notes": "x"}')" "404" "PATCH member of B by $ref"
     expect_eq "$(call POST "/api/v1/members/$enc/card:rotate")" "404" "rotate card of B by $ref"
     expect_eq "$(call POST /api/v1/purchases "{\"member\": \"$ref\", \"amount\": 100}")" "404" \
