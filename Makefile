@@ -49,8 +49,14 @@ fuzz: build-fuzz
 # The test command: the suite, the fuzz targets, then the suite again under ASan + UBSan.
 check: test fuzz test-asan
 
-bench: build
-	@build/bench_ledger
+# Benchmarks (not part of check): ledger writes, HTTP under wrk, model fits against scipy.
+bench:
+	@bash scripts/bench-deps.sh
+	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-bench -j$(JOBS) --target loyalty bench_ledger bench_http_baseline bench_models
+	@build-bench/bench_ledger
+	@bench/http.sh --loyalty build-bench/loyalty --baseline build-bench/bench_http_baseline
+	@bench/models.sh --bench build-bench/bench_models
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

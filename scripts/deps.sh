@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev
           libcmocka-dev libssl-dev tzdata jq ca-certificates clang libclang-rt-14-dev
-          libmicrohttpd-dev libcurl4-openssl-dev curl libqrencode-dev libargon2-dev wrk)
+          libmicrohttpd-dev libcurl4-openssl-dev curl libqrencode-dev libargon2-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
