@@ -29,69 +29,11 @@
 #include <time.h>
 
 #include "analytics/bgnbd.h"
+#include "analytics/sample.h"
 #include "analytics/clvdata.h"
 #include "analytics/gammagamma.h"
 #include "analytics/paretonbd.h"
 #include "util/err.h"
-
-/* ---- seeded PRNG as in tests/unit/test_clv_sim.c: splitmix64 seeding xoshiro256** ---- */
-
-typedef struct {
-    uint64_t s[4];
-} rng;
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(rng *g, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) g->s[i] = splitmix(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(rng *g)
-{
-    uint64_t *s = g->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-static double unif(rng *g)
-{
-    return ((double)(rng_next(g) >> 11) + 0.5) * 0x1.0p-53;
-}
-
-static double normal(rng *g)
-{
-    return sqrt(-2.0 * log(unif(g))) * cos(2.0 * 3.14159265358979323846 * unif(g));
-}
-
-static double gamma_var(rng *g, double k)
-{
-    if (k < 1.0) return gamma_var(g, k + 1.0) * pow(unif(g), 1.0 / k);
-    double d = k - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
-    for (;;) {
-        double z = normal(g), v = 1.0 + c * z;
-        if (v <= 0.0) continue;
-        v = v * v * v;
-        double u = unif(g);
-        if (log(u) < 0.5 * z * z + d - d * v + d * log(v)) return d * v;
-    }
-}
 
 /* Columns of one data set. */
 typedef struct {
@@ -164,29 +106,29 @@ static int simulate(dataset *d, size_t n, uint64_t seed, const char *csv)
         return -1;
     }
     fprintf(f, "x,t_x_days,T_days,zbar\n");
-    rng g, gs;
-    rng_seed(&g, seed);
-    rng_seed(&gs, seed ^ 0x5eedULL); /* spend draws on their own stream */
+    loy_rng g, gs;
+    loy_rng_seed(&g, seed);
+    loy_rng_seed(&gs, seed ^ 0x5eedULL); /* spend draws on their own stream */
     for (size_t i = 0; i < n; i++) {
-        double joinday = floor(unif(&g) * 84.0);
+        double joinday = floor(loy_rng_unif(&g) * 84.0);
         double Tdays = 273.0 - joinday, T = Tdays / 7.0;
-        double lambda = gamma_var(&g, r) / alpha;
-        double ga = gamma_var(&g, a), gb = gamma_var(&g, b), drop = ga / (ga + gb);
+        double lambda = loy_rng_gamma(&g, r) / alpha;
+        double ga = loy_rng_gamma(&g, a), gb = loy_rng_gamma(&g, b), drop = ga / (ga + gb);
         double t = 0.0, last = 0.0;
         int k = 0;
         for (;;) {
-            t += -log(unif(&g)) / lambda;
+            t += -log(loy_rng_unif(&g)) / lambda;
             if (t > T) break;
             k++;
             last = t;
-            if (unif(&g) < drop) break;
+            if (loy_rng_unif(&g) < drop) break;
         }
         double txdays = floor(last * 7.0);
         if (txdays > Tdays) txdays = Tdays;
         double cents = 0.0;
         if (k > 0) {
-            double nu = gamma_var(&gs, gq) / gg;
-            double zbar = gamma_var(&gs, gp * k) / nu / k;
+            double nu = loy_rng_gamma(&gs, gq) / gg;
+            double zbar = loy_rng_gamma(&gs, gp * k) / nu / k;
             cents = fmax(1.0, round(zbar * 100.0));
         }
         d->x[i] = k;

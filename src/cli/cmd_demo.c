@@ -1,54 +1,12 @@
 /* `loyalty demo`: loads a year of realistic demo data through the real use cases: members with
  * names in Latin, Hungarian and Bengali script, heterogeneous visit rates, refunds, redemptions. */
 #include "cli/cli_int.h"
+#include "analytics/sample.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    uint64_t s;
-} rng;
-
-static uint64_t next(rng *r)
-{
-    r->s ^= r->s << 13;
-    r->s ^= r->s >> 7;
-    r->s ^= r->s << 17;
-    return r->s;
-}
-
-static double unif(rng *r)
-{
-    return (double)(next(r) >> 11) / 9007199254740992.0;
-}
-
-static double normal(rng *r)
-{
-    double u = unif(r), v = unif(r);
-    return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(2 * M_PI * v);
-}
-
-/* Gamma(shape, 1) by Marsaglia and Tsang; shape < 1 through the boost u^(1/shape). */
-static double gamma_rand(rng *r, double shape)
-{
-    if (shape < 1) return gamma_rand(r, shape + 1) * pow(unif(r) + 1e-300, 1 / shape);
-    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
-    for (;;) {
-        double x = normal(r), v = 1 + c * x;
-        if (v <= 0) continue;
-        v = v * v * v;
-        double u = unif(r);
-        if (log(u + 1e-300) < 0.5 * x * x + d - d * v + d * log(v)) return d * v;
-    }
-}
-
-static double beta_rand(rng *r, double a, double b)
-{
-    double x = gamma_rand(r, a), y = gamma_rand(r, b);
-    return x / (x + y);
-}
 
 static double param(const loy_cli *cli, const char *key, double def, loy_err *err, int *rc)
 {
@@ -98,25 +56,26 @@ int loy_cmd_demo(loy_cli *cli, loy_app *app, loy_err *err)
     double g_r = param(cli, "r", 2.0, err, &prc), g_alpha = param(cli, "alpha", 4.0, err, &prc);
     double g_a = param(cli, "a", 1.0, err, &prc), g_b = param(cli, "b", 6.0, err, &prc);
     if (prc) return prc;
-    rng r = {(uint64_t)seed * 2654435761u + 1};
+    loy_rng r;
+    loy_rng_seed(&r, (uint64_t)seed);
     int64_t end = loy_app_now(app), start = end - months * 30 * 86400;
     size_t cap = (size_t)members * 64, n = 0;
     event *ev = malloc(cap * sizeof(*ev));
     if (!ev) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
     for (int i = 0; i < members; i++) {
-        int64_t join = start + (int64_t)(unif(&r) * (double)(end - start) * 0.8);
+        int64_t join = start + (int64_t)(loy_rng_unif(&r) * (double)(end - start) * 0.8);
         ev[n++] = (event){join, i, 0};
-        double rate = gamma_rand(&r, g_r) / g_alpha; /* purchases per week */
-        double p_drop = beta_rand(&r, g_a, g_b);
+        double rate = loy_rng_gamma(&r, g_r) / g_alpha; /* purchases per week */
+        double p_drop = loy_rng_beta(&r, g_a, g_b);
         int64_t t = join + 3600;
         bool alive = true;
         while (alive && n + 1 < cap && rate > 0) {
-            t += (int64_t)(-log(1 - unif(&r)) / rate * 7 * 86400) + 1800;
+            t += (int64_t)(-log(1 - loy_rng_unif(&r)) / rate * 7 * 86400) + 1800;
             if (t >= end - 600) break;
-            alive = unif(&r) >= p_drop;
+            alive = loy_rng_unif(&r) >= p_drop;
             /* shift to opening hours 08:00-20:00 local (UTC+8): 00:00-12:00 UTC */
             int64_t day = t - t % 86400;
-            t = day + (int64_t)(unif(&r) * 12 * 3600);
+            t = day + (int64_t)(loy_rng_unif(&r) * 12 * 3600);
             if (t >= end - 600) break; /* never after "now" */
             ev[n++] = (event){t, i, 1};
         }
@@ -136,22 +95,24 @@ int loy_cmd_demo(loy_cli *cli, loy_app *app, loy_err *err)
         snprintf(key, sizeof(key), "demo-%lld-%zu", (long long)seed, i);
         if (ev[i].kind == 0) {
             char name[128], phone[32], email[96];
-            int fi = (int)(next(&r) % (sizeof(first) / sizeof(first[0])));
-            int li = (int)(next(&r) % (sizeof(last) / sizeof(last[0])));
+            int fi = (int)(loy_rng_next(&r) % (sizeof(first) / sizeof(first[0])));
+            int li = (int)(loy_rng_next(&r) % (sizeof(last) / sizeof(last[0])));
             snprintf(name, sizeof(name), "%s %s", first[fi], last[li]);
             snprintf(phone, sizeof(phone), "+6012%07d", m * 7919 % 10000000);
             snprintf(email, sizeof(email), "member%d@example.com", m + 1);
-            req = json_pack("{s:s, s:s, s:s, s:s, s:{s:b}}", "name", name, "phone", phone, "email",
-                            email, "locale", locales[fi], "consent", "email", unif(&r) < 0.6);
-            if (unif(&r) < 0.8) {
+            req =
+                json_pack("{s:s, s:s, s:s, s:s, s:{s:b}}", "name", name, "phone", phone, "email",
+                          email, "locale", locales[fi], "consent", "email", loy_rng_unif(&r) < 0.6);
+            if (loy_rng_unif(&r) < 0.8) {
                 char bday[8];
-                snprintf(bday, sizeof(bday), "%02d-%02d", (int)(next(&r) % 12) + 1,
-                         (int)(next(&r) % 28) + 1);
+                snprintf(bday, sizeof(bday), "%02d-%02d", (int)(loy_rng_next(&r) % 12) + 1,
+                         (int)(loy_rng_next(&r) % 28) + 1);
                 json_object_set_new(req, "birthday", json_string(bday));
             }
             if (p->nlocations)
-                json_object_set_new(req, "location",
-                                    json_string(p->locations[next(&r) % p->nlocations].code));
+                json_object_set_new(
+                    req, "location",
+                    json_string(p->locations[loy_rng_next(&r) % p->nlocations].code));
             rc = loy_app_write(app, LOY_OP_MEMBER_CREATE, key, req, &resp, NULL, err);
             if (!rc) {
                 ids[m] = json_integer_value(json_object_get(json_object_get(resp, "member"), "id"));
@@ -159,9 +120,9 @@ int loy_cmd_demo(loy_cli *cli, loy_app *app, loy_err *err)
             }
         } else {
             if (!ids[m]) continue;
-            int coffees = (int)(next(&r) % 3) + 1, pastries = (int)(next(&r) % 2);
-            int64_t cprice = 9 * unit + (int64_t)(next(&r) % 4) * unit / 2;
-            int64_t pprice = 6 * unit + (int64_t)(next(&r) % 3) * unit;
+            int coffees = (int)(loy_rng_next(&r) % 3) + 1, pastries = (int)(loy_rng_next(&r) % 2);
+            int64_t cprice = 9 * unit + (int64_t)(loy_rng_next(&r) % 4) * unit / 2;
+            int64_t pprice = 6 * unit + (int64_t)(loy_rng_next(&r) % 3) * unit;
             int64_t amount = coffees * cprice + pastries * pprice;
             req = json_pack("{s:I, s:I, s:[{s:s, s:s, s:I, s:I}]}", "member", (json_int_t)ids[m],
                             "amount", (json_int_t)amount, "items", "sku", "KOPI", "category",
@@ -173,11 +134,12 @@ int loy_cmd_demo(loy_cli *cli, loy_app *app, loy_err *err)
                                                 "category", "pastry", "qty", (json_int_t)1,
                                                 "amount", (json_int_t)pprice));
             if (p->nlocations)
-                json_object_set_new(req, "location",
-                                    json_string(p->locations[next(&r) % p->nlocations].code));
+                json_object_set_new(
+                    req, "location",
+                    json_string(p->locations[loy_rng_next(&r) % p->nlocations].code));
             rc = loy_app_write(app, LOY_OP_PURCHASE, key, req, &resp, NULL, err);
             if (!rc) purchases++;
-            if (!rc && unif(&r) < 0.02) { /* an occasional refund */
+            if (!rc && loy_rng_unif(&r) < 0.02) { /* an occasional refund */
                 json_t *rr = json_pack(
                     "{s:I, s:s}", "purchase_id",
                     json_integer_value(json_object_get(json_object_get(resp, "purchase"), "id")),
@@ -190,7 +152,7 @@ int loy_cmd_demo(loy_cli *cli, loy_app *app, loy_err *err)
                 json_decref(rres);
             }
             /* redeem the first affordable reward now and then */
-            for (size_t k = 0; !rc && k < p->nrewards && unif(&r) < 0.3; k++) {
+            for (size_t k = 0; !rc && k < p->nrewards && loy_rng_unif(&r) < 0.3; k++) {
                 json_t *rq = json_pack("{s:I, s:s}", "member", (json_int_t)ids[m], "reward",
                                        p->rewards[k].id);
                 json_t *rres = NULL;

@@ -138,22 +138,22 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t size)
     return true;
 }
 
-int loy_store_report_members(loy_conn *c, const loy_report_scope *s, loy_report_member **out,
-                             size_t *n, loy_err *err)
+/* Steps a scoped query to its end, appending one element of `size` bytes per row, filled by
+ * `fill`. *out is malloc'ed (NULL when no row). */
+static int collect(loy_conn *c, loy_stmt *st, size_t size,
+                   void (*fill)(loy_conn *c, loy_stmt *st, void *elem), void **out, size_t *n,
+                   loy_err *err)
 {
-    loy_stmt *st;
-    loy_report_member *arr = NULL;
+    char *arr = NULL;
     size_t cap = 0, cnt = 0;
-    int rc = scoped(c, &st, err, sql_members, s);
-    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
-        rc = 0;
-        if (!grow((void **)&arr, &cap, cnt, sizeof(*arr))) {
+    int rc;
+    while ((rc = loy_db_next(c, st, err)) == 1) {
+        if (!grow((void **)&arr, &cap, cnt, size)) {
             loy_db_done(c, st);
             rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
             break;
         }
-        arr[cnt++] = (loy_report_member){loy_db_int(c, st, 0), loy_db_int(c, st, 1),
-                                         loy_db_int(c, st, 2), loy_db_int(c, st, 3)};
+        fill(c, st, arr + cnt++ * size);
     }
     if (rc) {
         free(arr);
@@ -162,6 +162,20 @@ int loy_store_report_members(loy_conn *c, const loy_report_scope *s, loy_report_
     *out = arr;
     *n = cnt;
     return 0;
+}
+
+static void fill_member(loy_conn *c, loy_stmt *st, void *elem)
+{
+    *(loy_report_member *)elem = (loy_report_member){loy_db_int(c, st, 0), loy_db_int(c, st, 1),
+                                                     loy_db_int(c, st, 2), loy_db_int(c, st, 3)};
+}
+
+int loy_store_report_members(loy_conn *c, const loy_report_scope *s, loy_report_member **out,
+                             size_t *n, loy_err *err)
+{
+    loy_stmt *st;
+    int rc = scoped(c, &st, err, sql_members, s);
+    return rc ? rc : collect(c, st, sizeof(**out), fill_member, (void **)out, n, err);
 }
 
 int loy_store_report_purchase_times(loy_conn *c, const loy_report_scope *s, loy_report_time_fn fn,
@@ -189,30 +203,18 @@ int loy_store_report_cohort_rows(loy_conn *c, const loy_report_scope *s, loy_rep
     return rc;
 }
 
+static void fill_advocate(loy_conn *c, loy_stmt *st, void *elem)
+{
+    *(loy_report_advocate *)elem = (loy_report_advocate){
+        loy_db_int(c, st, 0), loy_db_int(c, st, 1), loy_db_int(c, st, 2), loy_db_int(c, st, 3)};
+}
+
 int loy_store_report_advocacy(loy_conn *c, const loy_report_scope *s, loy_report_advocate **out,
                               size_t *n, loy_err *err)
 {
     loy_stmt *st;
-    loy_report_advocate *arr = NULL;
-    size_t cap = 0, cnt = 0;
     int rc = scoped(c, &st, err, sql_advocacy, s);
-    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
-        rc = 0;
-        if (!grow((void **)&arr, &cap, cnt, sizeof(*arr))) {
-            loy_db_done(c, st);
-            rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-            break;
-        }
-        arr[cnt++] = (loy_report_advocate){loy_db_int(c, st, 0), loy_db_int(c, st, 1),
-                                           loy_db_int(c, st, 2), loy_db_int(c, st, 3)};
-    }
-    if (rc) {
-        free(arr);
-        return rc;
-    }
-    *out = arr;
-    *n = cnt;
-    return 0;
+    return rc ? rc : collect(c, st, sizeof(**out), fill_advocate, (void **)out, n, err);
 }
 
 int loy_store_report_ledger(loy_conn *c, const loy_report_scope *s, loy_report_ledger_fn fn,

@@ -13,87 +13,27 @@
 #include <time.h>
 
 #include "analytics/bgnbd.h"
+#include "analytics/sample.h"
 #include "analytics/clv.h"
 #include "analytics/paretonbd.h"
 #include "analytics/special.h"
 
-/* ---- seeded PRNG: splitmix64 seeding xoshiro256** ---- */
-
-typedef struct {
-    uint64_t s[4];
-} rng;
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(rng *g, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) g->s[i] = splitmix(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(rng *g)
-{
-    uint64_t *s = g->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-/* uniform in (0, 1) */
-static double unif(rng *g)
-{
-    return ((double)(rng_next(g) >> 11) + 0.5) * 0x1.0p-53;
-}
-
-static double normal(rng *g)
-{
-    return sqrt(-2.0 * log(unif(g))) * cos(2.0 * M_PI * unif(g));
-}
-
-/* Gamma(shape k, scale 1): Marsaglia & Tsang, with the U^(1/k) boost for k < 1 */
-static double gamma_var(rng *g, double k)
-{
-    if (k < 1.0) return gamma_var(g, k + 1.0) * pow(unif(g), 1.0 / k);
-    double d = k - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
-    for (;;) {
-        double z = normal(g), v = 1.0 + c * z;
-        if (v <= 0.0) continue;
-        v = v * v * v;
-        double u = unif(g);
-        if (log(u) < 0.5 * z * z + d - d * v + d * log(v)) return d * v;
-    }
-}
-
 /* One BG/NBD customer observed for T: lambda ~ Gamma(r, rate alpha), p ~ Beta(a, b); after each
  * repeat purchase the customer drops out with probability p. With days > 0 times are rounded
  * down to whole days (1/7 week), like transaction dates. */
-static void sim_customer(rng *g, const loy_bgnbd_params *p, double T, int days, double *x,
+static void sim_customer(loy_rng *g, const loy_bgnbd_params *p, double T, int days, double *x,
                          double *tx)
 {
-    double lambda = gamma_var(g, p->r) / p->alpha;
-    double ga = gamma_var(g, p->a), gb = gamma_var(g, p->b), drop = ga / (ga + gb);
+    double lambda = loy_rng_gamma(g, p->r) / p->alpha;
+    double ga = loy_rng_gamma(g, p->a), gb = loy_rng_gamma(g, p->b), drop = ga / (ga + gb);
     double t = 0.0, last = 0.0;
     int n = 0;
     for (;;) {
-        t += -log(unif(g)) / lambda;
+        t += -log(loy_rng_unif(g)) / lambda;
         if (t > T) break;
         n++;
         last = t;
-        if (unif(g) < drop) break;
+        if (loy_rng_unif(g) < drop) break;
     }
     *x = n;
     *tx = days ? floor(last * 7.0) / 7.0 : last;
@@ -103,11 +43,11 @@ static double *simulate(const loy_bgnbd_params *p, size_t n, uint64_t seed, int 
 {
     double *cols = malloc(3 * n * sizeof(double));
     assert_non_null(cols);
-    rng g;
-    rng_seed(&g, seed);
+    loy_rng g;
+    loy_rng_seed(&g, seed);
     for (size_t i = 0; i < n; i++) {
         /* customers join over the first 12 weeks of a 39-week window */
-        double join = days ? floor(unif(&g) * 84.0) / 7.0 : unif(&g) * 12.0;
+        double join = days ? floor(loy_rng_unif(&g) * 84.0) / 7.0 : loy_rng_unif(&g) * 12.0;
         double T = 39.0 - join;
         cols[2 * n + i] = T;
         sim_customer(&g, p, T, days, &cols[i], &cols[n + i]);
