@@ -166,6 +166,29 @@ int64_t loy_rpt_month_start(int64_t month)
     return loy_days_from_civil((int)y, m, 1) * LOY_DAY;
 }
 
+double loy_rpt_monthly_churn(const int64_t *lost, const int64_t *at_start, const double *months,
+                             size_t n)
+{
+    double l = 0, exposure = 0;
+    for (size_t i = 0; i < n; i++) {
+        l += (double)lost[i];
+        exposure += (double)at_start[i] * months[i];
+    }
+    return exposure > 0 ? l / exposure : NAN;
+}
+
+void loy_rpt_nps(int64_t promoters, int64_t passives, int64_t detractors, double z, loy_nps *out)
+{
+    int64_t n = promoters + passives + detractors;
+    out->responses = n;
+    out->nps = n ? 100.0 * (double)(promoters - detractors) / (double)n : NAN;
+    double na = (double)n + 3.0, p = ((double)promoters + 0.75) / na,
+           d = ((double)detractors + 0.75) / na;
+    double mid = p - d, se = sqrt((p + d - mid * mid) / na);
+    out->low = fmax(-100.0, 100.0 * (mid - z * se));
+    out->high = fmin(100.0, 100.0 * (mid + z * se));
+}
+
 double loy_rpt_pct(int64_t num, int64_t den)
 {
     return den ? 100.0 * (double)num / (double)den : NAN;

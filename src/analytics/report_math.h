@@ -70,6 +70,24 @@ int64_t loy_rpt_month_of(int64_t local_seconds);
 /* Local wall-clock seconds of the first instant of a month number. */
 int64_t loy_rpt_month_start(int64_t month);
 
+/* Churn per month of exposure: sum(lost[i]) / sum(at_start[i] * months[i]) over n periods, where
+ * months[i] is the length of period i in months (a partial month counts its fraction); NAN when
+ * the exposure is 0. */
+double loy_rpt_monthly_churn(const int64_t *lost, const int64_t *at_start, const double *months,
+                             size_t n);
+
+/* Net Promoter Score of counts of promoters (9-10), passives (7-8) and detractors (0-6), in
+ * points from -100 to 100, with a confidence interval by the adjusted Wald method (Rocks 2016,
+ * "Interval estimation for the Net Promoter Score", The American Statistician 70(4)): add 3 to
+ * n and 3/4 to the promoters and the detractors, then nps' +/- z sqrt((p' + d' - (p' - d')^2) / n')
+ * with p', d' the adjusted shares, clipped to [-100, 100]. z = 1.959964 for 95 %. */
+typedef struct {
+    int64_t responses;
+    double nps;       /* 100 (P - D) / n, NAN when n == 0 */
+    double low, high; /* the interval, in points */
+} loy_nps;
+void loy_rpt_nps(int64_t promoters, int64_t passives, int64_t detractors, double z, loy_nps *out);
+
 /* 100 * num / den; NAN when den == 0. */
 double loy_rpt_pct(int64_t num, int64_t den);
 /* num / den as a double; NAN when den == 0. */

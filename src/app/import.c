@@ -504,9 +504,13 @@ static int resolve_members(loy_app *app, const loy_import_opts *o, row **rows, s
     if (!rc && ni) {
         for (size_t j = 0; j < ni && !rc; j++) {
             if (items[j].rc) continue;
+            int64_t id = resp_id(items[j].resp, "member");
             rc = loy_store_import_member_put(&app->conn, app->merchant,
-                                             val(rows[owner[j]], P_CUSTOMER),
-                                             resp_id(items[j].resp, "member"), err);
+                                             val(rows[owner[j]], P_CUSTOMER), id, err);
+            /* a customer since their first purchase in the history (rows are in date order) */
+            if (!rc)
+                rc = loy_store_import_member_joined(&app->conn, app->merchant, id,
+                                                    rows[owner[j]]->at, err);
             if (!items[j].replayed) st->members_created++;
         }
         rc = rc ? rc : loy_db_commit(&app->conn, err);

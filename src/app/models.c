@@ -1,6 +1,7 @@
 /* Customer-base model use cases: summary from the store, BG/NBD or Pareto/NBD plus Gamma-Gamma
  * fits from src/analytics, append-only storage of the fits, per-member predictions and CLV. */
 #include "app/models.h"
+#include "app/params.h"
 
 #include <errno.h>
 #include <math.h>
@@ -35,51 +36,6 @@ static int check_keys(const json_t *req, const char *const *keys, loy_err *err)
     return 0;
 }
 
-/* An integer or a string holding one, in [min, max]; absent or null: def. */
-static int param_int(const json_t *req, const char *name, int64_t min, int64_t max, int64_t def,
-                     int64_t *out, loy_err *err)
-{
-    const json_t *v = json_object_get(req, name);
-    *out = def;
-    if (!v || json_is_null(v)) return 0;
-    long long x = 0;
-    int ok = 0;
-    if (json_is_integer(v)) {
-        x = json_integer_value(v);
-        ok = 1;
-    } else if (json_is_string(v) && json_string_length(v)) {
-        char *end;
-        errno = 0;
-        x = strtoll(json_string_value(v), &end, 10);
-        ok = !*end && !errno;
-    }
-    if (!ok || x < min || x > max)
-        return loy_err_set(err, LOY_EINVALID, name, "%s: expected an integer from %lld to %lld",
-                           name, (long long)min, (long long)max);
-    *out = x;
-    return 0;
-}
-
-static int param_rate(const json_t *req, const char *name, double def, double *out, loy_err *err)
-{
-    const json_t *v = json_object_get(req, name);
-    *out = def;
-    if (!v || json_is_null(v)) return 0;
-    double x = NAN;
-    if (json_is_number(v))
-        x = json_number_value(v);
-    else if (json_is_string(v) && json_string_length(v)) {
-        char *end;
-        x = strtod(json_string_value(v), &end);
-        if (*end) x = NAN;
-    }
-    if (!(x >= 0.0 && x <= 1.0))
-        return loy_err_set(err, LOY_EINVALID, name,
-                           "%s: expected an annual rate from 0 to 1 (0.1 = 10%%)", name);
-    *out = x;
-    return 0;
-}
-
 static int param_kind(const json_t *req, const char **out, loy_err *err)
 {
     const json_t *v = json_object_get(req, "model");
@@ -90,25 +46,6 @@ static int param_kind(const json_t *req, const char **out, loy_err *err)
         return 0;
     }
     return loy_err_set(err, LOY_EINVALID, "model", "model: expected \"bgnbd\" or \"paretonbd\"");
-}
-
-/* A date (local midnight; `end`: the midnight after it) or an ISO 8601 instant. */
-static int param_time(loy_app *app, const json_t *req, const char *name, bool end, int64_t def,
-                      int64_t *out, bool *given, loy_err *err)
-{
-    const json_t *v = json_object_get(req, name);
-    *out = def;
-    if (given) *given = false;
-    if (!v || json_is_null(v)) return 0;
-    const char *s = json_string_value(v);
-    int64_t days;
-    if (s && strlen(s) == 10 && loy_date_parse(s, &days))
-        *out = loy_tz_to_utc(app->tz, (days + (end ? 1 : 0)) * LOY_DAY);
-    else if (!s || !loy_time_parse(s, out))
-        return loy_err_set(err, LOY_EINVALID, name,
-                           "%s: expected a date \"YYYY-MM-DD\" or an ISO 8601 time", name);
-    if (given) *given = true;
-    return 0;
 }
 
 /* The transaction model and Gamma-Gamma of a stored fit. */
@@ -181,6 +118,29 @@ static int expected(const fitted *f, double t, double x, double t_x, double T, d
     return f->m.kind == LOY_CLV_PARETONBD
                ? loy_paretonbd_expected(out, &f->m.paretonbd, t, x, t_x, T, err)
                : loy_bgnbd_expected(out, &f->m.bgnbd, t, x, t_x, T, err);
+}
+
+/* P(alive), expected purchases in `weeks`, expected spend per purchase and discounted CLV of
+ * one member's summary (weeks == 0: P(alive) only). */
+static int score_one(const fitted *f, const loy_model_summary *m, int64_t weeks, double discount,
+                     loy_model_score *out, loy_err *err)
+{
+    double x = (double)m->x, t_x = m->x > 0 ? m->t_x : 0.0, T = m->T;
+    *out = (loy_model_score){.member = m->member};
+    int rc = p_alive(f, x, t_x, T, &out->p_alive, err);
+    if (rc || weeks == 0) return rc;
+    rc = expected(f, (double)weeks, x, t_x, T, &out->expected_purchases, err);
+    if (!rc && f->has_gg)
+        rc = loy_gammagamma_expected_spend(&out->expected_spend, &f->gg, x,
+                                           m->x > 0 ? m->mean_spend : 0.0, err);
+    else if (!rc)
+        out->expected_spend = m->x > 0 ? m->mean_spend : f->mean_spend;
+    /* weekly rate equivalent to the annual one */
+    double weekly = pow(1.0 + discount, 1.0 / 52.0) - 1.0;
+    if (!rc)
+        rc = loy_clv_discounted(&out->clv, &f->m, x, t_x, T, out->expected_spend, weekly,
+                                (unsigned)weeks, 1.0, err);
+    return rc;
 }
 
 static json_t *model_json(const loy_app *app, const loy_model_row *row)
@@ -322,9 +282,9 @@ int loy_app_model_fit(loy_app *app, const json_t *req, json_t **resp, loy_err *e
     int64_t now = loy_app_now(app), to = 0, from = 0, holdout = 0;
     bool from_given = false;
     if (!rc) rc = param_kind(req, &kind, err);
-    if (!rc) rc = param_time(app, req, "to", true, now, &to, NULL, err);
-    if (!rc) rc = param_time(app, req, "from", false, 0, &from, &from_given, err);
-    if (!rc) rc = param_int(req, "holdout_weeks", 1, 520, 0, &holdout, err);
+    if (!rc) rc = loy_param_time(app, req, "to", true, now, &to, NULL, err);
+    if (!rc) rc = loy_param_time(app, req, "from", false, 0, &from, &from_given, err);
+    if (!rc) rc = loy_param_int(req, "holdout_weeks", 1, 520, 0, &holdout, err);
     if (rc) return rc;
     if (from >= to) return loy_err_set(err, LOY_EINVALID, "from", "from: must be before to");
     int64_t cal_end = to - holdout * WEEK;
@@ -476,22 +436,13 @@ static int predict(loy_app *app, int64_t member, const char *kind, int64_t weeks
         goto done;
     }
     const loy_model_summary *m = &s[0];
-    double x = (double)m->x, t_x = m->x > 0 ? m->t_x : 0.0, T = m->T;
-    double pa = 0, ex = 0, spend = 0, clv = 0;
-    rc = p_alive(&f, x, t_x, T, &pa, err);
-    if (!rc) rc = expected(&f, (double)weeks, x, t_x, T, &ex, err);
-    if (!rc && f.has_gg)
-        rc = loy_gammagamma_expected_spend(&spend, &f.gg, x, m->x > 0 ? m->mean_spend : 0.0, err);
-    else if (!rc)
-        spend = m->x > 0 ? m->mean_spend : f.mean_spend;
-    /* weekly rate equivalent to the annual one */
-    double weekly = pow(1.0 + discount, 1.0 / 52.0) - 1.0;
-    if (!rc)
-        rc = loy_clv_discounted(&clv, &f.m, x, t_x, T, spend, weekly, (unsigned)weeks, 1.0, err);
+    loy_model_score sc;
+    rc = score_one(&f, m, weeks, discount, &sc, err);
     if (rc) {
         json_decref(o);
         goto done;
     }
+    double pa = sc.p_alive, ex = sc.expected_purchases, spend = sc.expected_spend, clv = sc.clv;
     int64_t spend_minor = llround(spend), clv_minor = llround(clv);
     json_object_set_new(o, "summary",
                         json_pack("{s:I, s:f, s:f, s:f}", "x", (json_int_t)m->x, "t_x", m->t_x, "T",
@@ -518,8 +469,8 @@ int loy_app_model_predict(loy_app *app, const char *member_ref, const json_t *pa
     int64_t weeks = 0;
     double discount = 0;
     if (!rc) rc = param_kind(params, &kind, err);
-    if (!rc) rc = param_int(params, "weeks", 1, 520, LOY_MODEL_WEEKS, &weeks, err);
-    if (!rc) rc = param_rate(params, "discount", LOY_MODEL_DISCOUNT, &discount, err);
+    if (!rc) rc = loy_param_int(params, "weeks", 1, 520, LOY_MODEL_WEEKS, &weeks, err);
+    if (!rc) rc = loy_param_rate(params, "discount", LOY_MODEL_DISCOUNT, &discount, err);
     if (rc) return rc;
     if ((rc = loy_db_begin(&app->conn, false, err))) return rc;
     loy_member_row m = {0};
@@ -557,4 +508,45 @@ int loy_app_member_clv(loy_app *app, int64_t member_id, json_t *view, loy_err *e
     }
     json_decref(p);
     return 0;
+}
+
+int loy_app_model_scores(loy_app *app, const char *kind, int64_t as_of, int64_t weeks,
+                         double discount, loy_model_score **out, size_t *n, json_t **model,
+                         loy_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (model) *model = NULL;
+    loy_model_row row;
+    int rc = loy_store_model_latest(&app->conn, app->merchant, kind, &row, err);
+    if (rc == LOY_ENOTFOUND)
+        return loy_err_set(err, rc, "model", "no fitted model: run `loyalty model fit` first");
+    if (rc) return rc;
+    fitted f;
+    loy_model_summary *s = NULL;
+    size_t ns = 0;
+    loy_model_score *sc = NULL;
+    if ((rc = load_fitted(&row, NULL, &f, err))) goto done;
+    loy_model_scope scope = {
+        app->merchant, row.data_from, as_of, as_of, loy_tz_offset(app->tz, as_of), 0};
+    if (as_of > row.data_from && (rc = loy_store_model_summary(&app->conn, &scope, &s, &ns, err)))
+        goto done;
+    if (ns && !(sc = malloc(ns * sizeof(*sc)))) {
+        rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; !rc && i < ns; i++) rc = score_one(&f, &s[i], weeks, discount, &sc[i], err);
+    if (rc) goto done;
+    if (model)
+        *model = json_pack("{s:I, s:s, s:o, s:{s:o, s:o}}", "id", (json_int_t)row.id, "kind",
+                           row.kind, "fitted_at", loy_json_time(row.fitted_at), "data", "from",
+                           loy_json_time(row.data_from), "to", loy_json_time(row.data_to));
+    *out = sc;
+    *n = ns;
+    sc = NULL;
+done:
+    free(sc);
+    free(s);
+    loy_model_row_free(&row);
+    return rc;
 }

@@ -46,4 +46,22 @@ int loy_app_model_predict(loy_app *app, const char *member_ref, const json_t *pa
  * caller's transaction when one is open, else in its own read transaction. */
 int loy_app_member_clv(loy_app *app, int64_t member_id, json_t *view, loy_err *err);
 
+/* One member's prediction (loy_app_model_scores). Money in minor units, unrounded. */
+typedef struct {
+    int64_t member;
+    double p_alive;
+    double expected_purchases; /* in the next `weeks` */
+    double expected_spend;     /* per purchase */
+    double clv;                /* discounted over `weeks` */
+} loy_model_score;
+
+/* Scores every member who bought between the latest fit's (of `kind`; NULL = any) data start and
+ * `as_of` (excluded), with histories as of `as_of`: P(alive) always; with weeks > 0 also the
+ * expected purchases, spend and CLV over `weeks` at the annual `discount`. *out (malloc'ed,
+ * ascending by member; NULL when *n == 0) and, when model is not NULL, *model = {id, kind,
+ * fitted_at, data: {from, to}} (new reference). Runs inside the caller's read transaction.
+ * LOY_ENOTFOUND (field "model") when the merchant has no fit. */
+int loy_app_model_scores(loy_app *app, const char *kind, int64_t as_of, int64_t weeks,
+                         double discount, loy_model_score **out, size_t *n, json_t **model,
+                         loy_err *err);
 #endif

@@ -1,7 +1,9 @@
 /* Report use cases: parameters checked once for the CLI and the API, the store's one-pass
  * queries, the pure arithmetic of analytics/report_math, and the JSON every report returns. */
 #include "app/reports.h"
-#include "app/app_int.h"
+#include "app/models.h"
+#include "app/params.h"
+#include "app/report_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,14 +14,10 @@
 #include "analytics/report_math.h"
 #include "store/store_report.h"
 
-#define MAX_MONTHS 120 /* longest period of churn and cohorts, in months */
+const char *const loy_report_names[] = {"kpis",     "churn",     "cohorts", "pareto", "rfm",
+                                        "advocacy", "economics", "clv",     NULL};
 
-enum { R_KPIS, R_CHURN, R_COHORTS, R_PARETO, R_RFM, R_ADVOCACY, R_ECONOMICS, R_COUNT };
-
-const char *const loy_report_names[] = {"kpis", "churn",    "cohorts",   "pareto",
-                                        "rfm",  "advocacy", "economics", NULL};
-
-#define ALL    ((1u << R_COUNT) - 1)
+#define ALL    ((1u << LOY_R_COUNT) - 1)
 #define BIT(r) (1u << (r))
 
 /* Parameters and the reports that take them. */
@@ -28,84 +26,21 @@ static const struct {
     unsigned reports;
 } param_table[] = {{"from", ALL},
                    {"to", ALL},
-                   {"location", ALL & ~BIT(R_ECONOMICS)},
-                   {"days", BIT(R_CHURN)},
-                   {"top", BIT(R_PARETO)},
-                   {"points", BIT(R_PARETO)},
-                   {"limit", BIT(R_RFM) | BIT(R_ADVOCACY)},
-                   {"cursor", BIT(R_RFM) | BIT(R_ADVOCACY)},
-                   {"segment", BIT(R_RFM)}};
-
-typedef struct {
-    int report;
-    loy_report_scope scope;
-    int64_t days, top, points, limit, cursor;
-    const char *segment;
-} rparams;
-
-typedef struct {
-    loy_app *app;
-    rparams p;
-    json_t *out;
-} rctx;
+                   {"location", ALL & ~BIT(LOY_R_ECONOMICS) & ~BIT(LOY_R_CLV)},
+                   {"days", BIT(LOY_R_CHURN) | BIT(LOY_R_CLV)},
+                   {"basis", BIT(LOY_R_CHURN)},
+                   {"top", BIT(LOY_R_PARETO)},
+                   {"points", BIT(LOY_R_PARETO)},
+                   {"limit", BIT(LOY_R_RFM) | BIT(LOY_R_ADVOCACY) | BIT(LOY_R_CLV)},
+                   {"cursor", BIT(LOY_R_RFM) | BIT(LOY_R_ADVOCACY) | BIT(LOY_R_CLV)},
+                   {"segment", BIT(LOY_R_RFM)},
+                   {"weeks", BIT(LOY_R_CLV)},
+                   {"discount", BIT(LOY_R_CLV)}};
 
 /* ---------------------------------------------------------------- parameters */
 
-static int param_text(const json_t *params, const char *name, const char **out, loy_err *err)
-{
-    const json_t *v = json_object_get(params, name);
-    *out = NULL;
-    if (!v || json_is_null(v)) return 0;
-    if (!json_is_string(v) || !json_string_length(v))
-        return loy_err_set(err, LOY_EINVALID, name, "%s: expected a non-empty string", name);
-    *out = json_string_value(v);
-    return 0;
-}
-
-static int param_int(const json_t *params, const char *name, int64_t min, int64_t max, int64_t def,
-                     int64_t *out, loy_err *err)
-{
-    const json_t *v = json_object_get(params, name);
-    *out = def;
-    if (!v || json_is_null(v)) return 0;
-    long long x = 0;
-    bool ok = false;
-    if (json_is_integer(v)) {
-        x = json_integer_value(v);
-        ok = true;
-    } else if (json_is_string(v) && json_string_length(v)) {
-        char *end;
-        errno = 0;
-        x = strtoll(json_string_value(v), &end, 10);
-        ok = !*end && !errno;
-    }
-    if (!ok || x < min || x > max)
-        return loy_err_set(err, LOY_EINVALID, name, "%s: expected an integer from %lld to %lld",
-                           name, (long long)min, (long long)max);
-    *out = x;
-    return 0;
-}
-
-/* A date (local midnight in the merchant's zone; `end` = the midnight after it) or an instant. */
-static int param_time(loy_app *app, const json_t *params, const char *name, bool end, int64_t def,
-                      int64_t *out, loy_err *err)
-{
-    const char *s;
-    int rc = param_text(params, name, &s, err);
-    *out = def;
-    if (rc || !s) return rc;
-    int64_t days;
-    if (strlen(s) == 10 && loy_date_parse(s, &days)) {
-        *out = loy_tz_to_utc(app->tz, (days + (end ? 1 : 0)) * LOY_DAY);
-        return 0;
-    }
-    if (loy_time_parse(s, out)) return 0;
-    return loy_err_set(err, LOY_EINVALID, name,
-                       "%s: expected a date \"YYYY-MM-DD\" or an ISO 8601 time, got \"%s\"", name,
-                       s);
-}
-
-static int parse_params(loy_app *app, int report, const json_t *params, rparams *p, loy_err *err)
+static int parse_params(loy_app *app, int report, const json_t *params, loy_rparams *p,
+                        loy_err *err)
 {
     memset(p, 0, sizeof(*p));
     p->report = report;
@@ -124,29 +59,46 @@ static int parse_params(loy_app *app, int report, const json_t *params, rparams 
                                loy_report_names[report]);
     }
     int64_t now = loy_app_now(app);
-    int rc = param_time(app, params, "to", true, now, &p->scope.to, err);
+    int rc = loy_param_time(app, params, "to", true, now, &p->scope.to, NULL, err);
     if (!rc)
-        rc = param_time(app, params, "from", false, p->scope.to - 365 * LOY_DAY, &p->scope.from,
-                        err);
+        rc = loy_param_time(app, params, "from", false, p->scope.to - 365 * LOY_DAY, &p->scope.from,
+                            NULL, err);
     if (!rc && p->scope.from >= p->scope.to)
         rc = loy_err_set(err, LOY_EINVALID, "from", "from: must be before to");
-    if (!rc && (report == R_CHURN || report == R_COHORTS)) {
+    if (!rc && (report == LOY_R_CHURN || report == LOY_R_COHORTS)) {
         int64_t m0 = loy_rpt_month_of(loy_tz_local(app->tz, p->scope.from));
         int64_t m1 = loy_rpt_month_of(loy_tz_local(app->tz, p->scope.to - 1));
-        if (m1 - m0 + 1 > MAX_MONTHS)
+        if (m1 - m0 + 1 > LOY_RPT_MAX_MONTHS)
             rc = loy_err_set(err, LOY_EINVALID, "from",
-                             "from: the period spans more than %d months", MAX_MONTHS);
+                             "from: the period spans more than %d months", LOY_RPT_MAX_MONTHS);
     }
-    if (!rc) rc = param_text(params, "location", &p->scope.location, err);
+    if (!rc) rc = loy_param_text(params, "location", &p->scope.location, err);
     if (!rc && p->scope.location && !loy_programme_location(app->prog, p->scope.location))
         rc = loy_err_set(err, LOY_EINVALID, "location", "location: unknown location \"%s\"",
                          p->scope.location);
-    if (!rc) rc = param_int(params, "days", 1, 3650, 90, &p->days, err);
-    if (!rc) rc = param_int(params, "top", 1, 100, 20, &p->top, err);
-    if (!rc) rc = param_int(params, "points", 2, 101, 11, &p->points, err);
-    if (!rc) rc = param_int(params, "limit", 1, 1000, 20, &p->limit, err);
-    if (!rc) rc = param_int(params, "cursor", 0, INT64_MAX, 0, &p->cursor, err);
-    if (!rc) rc = param_text(params, "segment", &p->segment, err);
+    if (!rc) rc = loy_param_int(params, "days", 1, 3650, 90, &p->days, err);
+    if (!rc) rc = loy_param_int(params, "top", 1, 100, 20, &p->top, err);
+    if (!rc) rc = loy_param_int(params, "points", 2, 101, 11, &p->points, err);
+    if (!rc) rc = loy_param_int(params, "limit", 1, 1000, 20, &p->limit, err);
+    if (!rc) rc = loy_param_int(params, "cursor", 0, INT64_MAX, 0, &p->cursor, err);
+    if (!rc) rc = loy_param_text(params, "segment", &p->segment, err);
+    if (!rc) rc = loy_param_int(params, "weeks", 1, 520, 52, &p->weeks, err);
+    if (!rc) rc = loy_param_rate(params, "discount", 0.10, &p->discount, err);
+    const char *basis = NULL;
+    if (!rc) rc = loy_param_text(params, "basis", &basis, err);
+    if (!rc && basis) {
+        if (strcmp(basis, "p_alive") == 0)
+            p->basis = LOY_BASIS_P_ALIVE;
+        else if (strcmp(basis, "inactivity") != 0)
+            rc = loy_err_set(err, LOY_EINVALID, "basis",
+                             "basis: expected \"inactivity\" or \"p_alive\", got \"%s\"", basis);
+    }
+    if (!rc && p->basis == LOY_BASIS_P_ALIVE && p->scope.location)
+        rc = loy_err_set(err, LOY_EINVALID, "location",
+                         "location: models are fitted on every location, so basis p_alive takes "
+                         "no location");
+    if (!rc && p->basis == LOY_BASIS_P_ALIVE && json_object_get(params, "days"))
+        rc = loy_err_set(err, LOY_EINVALID, "days", "days: applies to basis inactivity only");
     loy_rfm_segment seg;
     if (!rc && p->segment && !loy_rpt_segment_parse(p->segment, &seg))
         rc = loy_err_set(err, LOY_EINVALID, "segment", "segment: unknown segment \"%s\"",
@@ -156,7 +108,7 @@ static int parse_params(loy_app *app, int report, const json_t *params, rparams 
 
 /* ---------------------------------------------------------------- JSON helpers */
 
-static void set_money(const loy_app *app, json_t *o, const char *key, int64_t minor)
+void loy_rpt_set_money(const loy_app *app, json_t *o, const char *key, int64_t minor)
 {
     char dkey[64];
     snprintf(dkey, sizeof(dkey), "%s_display", key);
@@ -164,15 +116,14 @@ static void set_money(const loy_app *app, json_t *o, const char *key, int64_t mi
     json_object_set_new(o, dkey, loy_json_money(app, minor));
 }
 
-/* A number rounded to `decimals`, or null for NAN. */
-static json_t *num(double x, int decimals)
+json_t *loy_rpt_num(double x, int decimals)
 {
     if (isnan(x)) return json_null();
     double f = pow(10, decimals);
     return json_real(round(x * f) / f);
 }
 
-static json_t *header(const rctx *c)
+static json_t *header(const loy_rctx *c)
 {
     const loy_report_scope *s = &c->p.scope;
     return json_pack("{s:s, s:s, s:{s:o, s:o, s:s, s:o}, s:[]}", "report",
@@ -182,175 +133,20 @@ static json_t *header(const rctx *c)
                      s->location ? json_string(s->location) : json_null(), "rules");
 }
 
-static void rule(rctx *c, const char *text)
+void loy_rpt_rule(loy_rctx *c, const char *text)
 {
     json_array_append_new(json_object_get(c->out, "rules"), json_string(text));
 }
 
-static const char counted_rule[] =
+const char loy_rpt_counted_rule[] =
     "a purchase counts when it occurred in the period (from included, to excluded) and is not "
     "wholly refunded; with a location, only purchases made there; revenue is amount minus the "
     "amount refunded, in minor units";
 
-static int cmp_i64(const void *a, const void *b)
+int loy_rpt_cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
-}
-
-/* ---------------------------------------------------------------- kpis */
-
-static void add_location(void *ctx, const char *code, int64_t purchases, int64_t buyers,
-                         int64_t revenue)
-{
-    rctx *c = ctx;
-    json_t *o = json_pack("{s:o, s:I, s:I}", "location", code ? json_string(code) : json_null(),
-                          "purchases", (json_int_t)purchases, "buyers", (json_int_t)buyers);
-    set_money(c->app, o, "revenue", revenue);
-    json_array_append_new(json_object_get(c->out, "by_location"), o);
-}
-
-static int report_kpis(rctx *c, loy_err *err)
-{
-    loy_report_kpis k;
-    int rc = loy_store_report_kpis(&c->app->conn, &c->p.scope, &k, err);
-    if (rc) return rc;
-    json_t *o = c->out;
-    json_object_set_new(o, "members", json_integer(k.members));
-    json_object_set_new(o, "active_30_days", json_integer(k.active_30));
-    json_object_set_new(o, "active_90_days", json_integer(k.active_90));
-    json_object_set_new(o, "new_members", json_integer(k.new_members));
-    json_object_set_new(o, "buyers", json_integer(k.buyers));
-    json_object_set_new(o, "repeat_buyers", json_integer(k.repeat_buyers));
-    json_object_set_new(o, "repeat_purchase_rate", num(loy_rpt_pct(k.repeat_buyers, k.buyers), 2));
-    json_object_set_new(o, "purchases", json_integer(k.purchases));
-    json_object_set_new(o, "purchase_frequency", num(loy_rpt_ratio(k.purchases, k.buyers), 2));
-    set_money(c->app, o, "revenue", k.revenue);
-    set_money(c->app, o, "average_order_value", loy_rpt_div_round(k.revenue, k.purchases));
-    json_object_set_new(o, "by_location", json_array());
-    rule(c, counted_rule);
-    rule(c, "members: joined before `to` (with a location: whose home location it is); "
-            "new_members: of those, joined in the period");
-    rule(c, "active_30_days / active_90_days: members with a counted purchase in the 30 / 90 days "
-            "before `to` (at the location, when given)");
-    rule(c, "buyers: members with a counted purchase in the period; repeat_purchase_rate = buyers "
-            "with 2 or more / buyers x 100; purchase_frequency = purchases / buyers; "
-            "average_order_value = revenue / purchases, rounded to the minor unit");
-    return loy_store_report_by_location(&c->app->conn, &c->p.scope, add_location, c, err);
-}
-
-/* ---------------------------------------------------------------- churn */
-
-typedef struct {
-    const int64_t *bounds;
-    size_t nb;
-    int64_t window;
-    int64_t member;
-    int64_t *times;
-    size_t nt, cap;
-    bool *active;
-    int64_t *at_start, *lost;
-    int64_t overall_start, overall_lost;
-    bool oom;
-} churn_acc;
-
-static void churn_flush(churn_acc *a)
-{
-    if (!a->nt) return;
-    loy_rpt_active_at(a->active, a->bounds, a->nb, a->times, a->nt, a->window);
-    for (size_t i = 0; i + 1 < a->nb; i++)
-        if (a->active[i]) {
-            a->at_start[i]++;
-            if (!a->active[i + 1]) a->lost[i]++;
-        }
-    if (a->active[0]) {
-        a->overall_start++;
-        if (!a->active[a->nb - 1]) a->overall_lost++;
-    }
-    a->nt = 0;
-}
-
-static void churn_row(void *ctx, int64_t member, int64_t at)
-{
-    churn_acc *a = ctx;
-    if (member != a->member) {
-        churn_flush(a);
-        a->member = member;
-    }
-    if (a->nt == a->cap) {
-        size_t ncap = a->cap ? a->cap * 2 : 64;
-        int64_t *t = realloc(a->times, ncap * sizeof(*t));
-        if (!t) {
-            a->oom = true;
-            return;
-        }
-        a->times = t;
-        a->cap = ncap;
-    }
-    a->times[a->nt++] = at;
-}
-
-/* Period boundaries: from, each local month start inside the period, to. */
-static size_t month_bounds(const loy_app *app, const loy_report_scope *s, int64_t *b)
-{
-    size_t n = 0;
-    b[n++] = s->from;
-    int64_t m = loy_rpt_month_of(loy_tz_local(app->tz, s->from)) + 1;
-    for (;; m++) {
-        int64_t t = loy_tz_to_utc(app->tz, loy_rpt_month_start(m));
-        if (t >= s->to) break;
-        b[n++] = t;
-    }
-    b[n++] = s->to;
-    return n;
-}
-
-static int report_churn(rctx *c, loy_err *err)
-{
-    int64_t bounds[MAX_MONTHS + 2];
-    size_t nb = month_bounds(c->app, &c->p.scope, bounds);
-    churn_acc a = {.bounds = bounds, .nb = nb, .window = c->p.days * LOY_DAY, .member = -1};
-    a.active = calloc(nb, sizeof(*a.active));
-    a.at_start = calloc(nb, sizeof(*a.at_start));
-    a.lost = calloc(nb, sizeof(*a.lost));
-    int rc = 0;
-    if (!a.active || !a.at_start || !a.lost) rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-    loy_report_scope s = c->p.scope;
-    s.from -= a.window; /* activity at the first boundary looks back one window */
-    if (!rc) rc = loy_store_report_purchase_times(&c->app->conn, &s, churn_row, &a, err);
-    if (!rc) churn_flush(&a);
-    if (!rc && a.oom) rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-    if (!rc) {
-        json_t *periods = json_array();
-        for (size_t i = 0; i + 1 < nb; i++)
-            json_array_append_new(
-                periods, json_pack("{s:o, s:o, s:I, s:I, s:o}", "from", loy_json_time(bounds[i]),
-                                   "to", loy_json_time(bounds[i + 1]), "at_start",
-                                   (json_int_t)a.at_start[i], "lost", (json_int_t)a.lost[i],
-                                   "churn_rate", num(loy_rpt_pct(a.lost[i], a.at_start[i]), 2)));
-        json_object_set_new(c->out, "lost_after_days", json_integer(c->p.days));
-        json_object_set_new(c->out, "periods", periods);
-        json_object_set_new(c->out, "overall",
-                            json_pack("{s:I, s:I, s:o}", "at_start", (json_int_t)a.overall_start,
-                                      "lost", (json_int_t)a.overall_lost, "churn_rate",
-                                      num(loy_rpt_pct(a.overall_lost, a.overall_start), 2)));
-        char text[400];
-        snprintf(text, sizeof(text),
-                 "a member is active at an instant when they made a counted purchase in the %lld "
-                 "days before it, and lost when they made none (no purchase for %lld days)",
-                 (long long)c->p.days, (long long)c->p.days);
-        rule(c, text);
-        rule(c, "periods are calendar months in the merchant's time zone, cut to [from, to); "
-                "at_start = members active at the period's start; lost = of those, members not "
-                "active at its end; churn_rate = lost / at_start x 100; overall: the same over "
-                "the whole period");
-        rule(c, counted_rule);
-    }
-    free(a.times);
-    free(a.active);
-    free(a.at_start);
-    free(a.lost);
-    return rc;
 }
 
 /* ---------------------------------------------------------------- cohorts */
@@ -359,16 +155,16 @@ typedef struct {
     const loy_app *app;
     int64_t first_month, last_month; /* local month numbers of from and to */
     int64_t *size;                   /* per cohort */
-    int64_t *active;                 /* [cohort][k], k = 0 .. MAX_MONTHS - 1 */
-    bool seen[MAX_MONTHS];
+    int64_t *active;                 /* [cohort][k], k = 0 .. LOY_RPT_MAX_MONTHS - 1 */
+    bool seen[LOY_RPT_MAX_MONTHS];
     int64_t member, cohort;
 } cohort_acc;
 
 static void cohort_flush(cohort_acc *a)
 {
     if (a->member < 0) return;
-    for (int k = 0; k < MAX_MONTHS; k++)
-        if (a->seen[k]) a->active[a->cohort * MAX_MONTHS + k]++;
+    for (int k = 0; k < LOY_RPT_MAX_MONTHS; k++)
+        if (a->seen[k]) a->active[a->cohort * LOY_RPT_MAX_MONTHS + k]++;
     memset(a->seen, 0, sizeof(a->seen));
 }
 
@@ -383,16 +179,16 @@ static void cohort_row(void *ctx, int64_t member, int64_t joined_at, bool has, i
     }
     if (!has) return;
     int64_t k = loy_rpt_month_of(loy_tz_local(a->app->tz, at)) - a->first_month - a->cohort;
-    if (k >= 0 && k < MAX_MONTHS) a->seen[k] = true;
+    if (k >= 0 && k < LOY_RPT_MAX_MONTHS) a->seen[k] = true;
 }
 
-static int report_cohorts(rctx *c, loy_err *err)
+static int report_cohorts(loy_rctx *c, loy_err *err)
 {
     cohort_acc a = {.app = c->app, .member = -1};
     a.first_month = loy_rpt_month_of(loy_tz_local(c->app->tz, c->p.scope.from));
     a.last_month = loy_rpt_month_of(loy_tz_local(c->app->tz, c->p.scope.to - 1));
-    a.size = calloc(MAX_MONTHS, sizeof(*a.size));
-    a.active = calloc((size_t)MAX_MONTHS * MAX_MONTHS, sizeof(*a.active));
+    a.size = calloc(LOY_RPT_MAX_MONTHS, sizeof(*a.size));
+    a.active = calloc((size_t)LOY_RPT_MAX_MONTHS * LOY_RPT_MAX_MONTHS, sizeof(*a.active));
     int rc = a.size && a.active ? 0 : loy_err_set(err, LOY_ENOMEM, "", "out of memory");
     if (!rc) rc = loy_store_report_cohort_rows(&c->app->conn, &c->p.scope, cohort_row, &a, err);
     if (!rc) {
@@ -407,20 +203,22 @@ static int report_cohorts(rctx *c, loy_err *err)
                      (long long)(m - y * 12 + 1));
             json_t *counts = json_array(), *pct = json_array();
             for (int64_t k = 0; k < ncohorts - i; k++) {
-                int64_t n = a.active[i * MAX_MONTHS + k];
+                int64_t n = a.active[i * LOY_RPT_MAX_MONTHS + k];
                 json_array_append_new(counts, json_integer(n));
-                json_array_append_new(pct, num(loy_rpt_pct(n, a.size[i]), 2));
+                json_array_append_new(pct, loy_rpt_num(loy_rpt_pct(n, a.size[i]), 2));
             }
             json_array_append_new(rows, json_pack("{s:s, s:I, s:o, s:o}", "cohort", label, "size",
                                                   (json_int_t)a.size[i], "purchasing", counts,
                                                   "retention", pct));
         }
         json_object_set_new(c->out, "cohorts", rows);
-        rule(c, "a cohort is the members who joined in one calendar month (merchant's time zone) "
-                "of the period; with a location, those whose home location it is");
-        rule(c, "purchasing[k] = cohort members with a purchase (not wholly refunded, at any "
-                "location) in calendar month k after their joining month (k = 0 is that month), "
-                "up to the end of the period; retention[k] = purchasing[k] / size x 100");
+        loy_rpt_rule(
+            c, "a cohort is the members who joined in one calendar month (merchant's time zone) "
+               "of the period; with a location, those whose home location it is");
+        loy_rpt_rule(
+            c, "purchasing[k] = cohort members with a purchase (not wholly refunded, at any "
+               "location) in calendar month k after their joining month (k = 0 is that month), "
+               "up to the end of the period; retention[k] = purchasing[k] / size x 100");
     }
     free(a.size);
     free(a.active);
@@ -429,7 +227,7 @@ static int report_cohorts(rctx *c, loy_err *err)
 
 /* ---------------------------------------------------------------- pareto */
 
-static int report_pareto(rctx *c, loy_err *err)
+static int report_pareto(loy_rctx *c, loy_err *err)
 {
     loy_report_member *m = NULL;
     size_t n = 0;
@@ -445,30 +243,33 @@ static int report_pareto(rctx *c, loy_err *err)
     int64_t total = 0;
     for (size_t i = 0; i < n; i++)
         if (m[i].revenue > 0) total += rev[k++] = m[i].revenue;
-    qsort(rev, k, sizeof(*rev), cmp_i64);
+    qsort(rev, k, sizeof(*rev), loy_rpt_cmp_i64);
     size_t top_count = 0;
     double share = loy_rpt_top_share(rev, k, (int)c->p.top, &top_count);
     loy_rpt_lorenz(lor, (size_t)c->p.points, rev, k);
     json_t *curve = json_array();
     for (size_t i = 0; i < (size_t)c->p.points; i++)
-        json_array_append_new(curve, json_pack("{s:o, s:o}", "population",
-                                               num((double)i / (double)(c->p.points - 1), 4),
-                                               "revenue_share", num(lor[i], 4)));
+        json_array_append_new(curve,
+                              json_pack("{s:o, s:o}", "population",
+                                        loy_rpt_num((double)i / (double)(c->p.points - 1), 4),
+                                        "revenue_share", loy_rpt_num(lor[i], 4)));
     json_object_set_new(c->out, "buyers", json_integer((json_int_t)k));
-    set_money(c->app, c->out, "revenue", total);
+    loy_rpt_set_money(c->app, c->out, "revenue", total);
     json_object_set_new(c->out, "top_percent", json_integer(c->p.top));
     json_object_set_new(c->out, "top_members", json_integer((json_int_t)top_count));
-    set_money(c->app, c->out, "top_revenue", (int64_t)llround(share * (double)total));
-    json_object_set_new(c->out, "top_revenue_share", num(k ? 100 * share : NAN, 2));
-    json_object_set_new(c->out, "gini", num(k ? loy_rpt_gini(rev, k) : NAN, 4));
+    loy_rpt_set_money(c->app, c->out, "top_revenue", (int64_t)llround(share * (double)total));
+    json_object_set_new(c->out, "top_revenue_share", loy_rpt_num(k ? 100 * share : NAN, 2));
+    json_object_set_new(c->out, "gini", loy_rpt_num(k ? loy_rpt_gini(rev, k) : NAN, 4));
     json_object_set_new(c->out, "lorenz", curve);
-    rule(c, counted_rule);
-    rule(c, "the population is the members with positive revenue in the period (buyers)");
-    rule(c, "top_members = ceil(buyers x top_percent / 100) buyers with the highest revenue; "
-            "top_revenue_share = their revenue / all revenue x 100");
-    rule(c, "lorenz: at population share p, the revenue share of the poorest p of buyers, linear "
-            "between buyers; gini = 2 sum(i x_i) / (n S) - (n + 1) / n over revenues x_1 <= ... "
-            "<= x_n (0 = equal, towards 1 = concentrated)");
+    loy_rpt_rule(c, loy_rpt_counted_rule);
+    loy_rpt_rule(c, "the population is the members with positive revenue in the period (buyers)");
+    loy_rpt_rule(c,
+                 "top_members = ceil(buyers x top_percent / 100) buyers with the highest revenue; "
+                 "top_revenue_share = their revenue / all revenue x 100");
+    loy_rpt_rule(
+        c, "lorenz: at population share p, the revenue share of the poorest p of buyers, linear "
+           "between buyers; gini = 2 sum(i x_i) / (n S) - (n + 1) / n over revenues x_1 <= ... "
+           "<= x_n (0 = equal, towards 1 = concentrated)");
 done:
     free(m);
     free(rev);
@@ -478,7 +279,7 @@ done:
 
 /* ---------------------------------------------------------------- rfm */
 
-static int report_rfm(rctx *c, loy_err *err)
+static int report_rfm(loy_rctx *c, loy_err *err)
 {
     loy_report_member *m = NULL;
     size_t n = 0;
@@ -500,7 +301,7 @@ static int report_rfm(rctx *c, loy_err *err)
                    : s == 1 ? m[i].purchases
                             : m[i].revenue;
         memcpy(sorted, v, n * sizeof(*v));
-        qsort(sorted, n, sizeof(*sorted), cmp_i64);
+        qsort(sorted, n, sizeof(*sorted), loy_rpt_cmp_i64);
         loy_rpt_quintiles(scores[s], v, sorted, n);
     }
     int64_t members[LOY_SEG_COUNT] = {0}, revenue[LOY_SEG_COUNT] = {0};
@@ -531,25 +332,29 @@ static int report_rfm(rctx *c, loy_err *err)
             continue;
         }
         json_t *o = json_pack("{s:s, s:I}", "segment", name, "members", (json_int_t)members[s]);
-        set_money(c->app, o, "revenue", revenue[s]);
+        loy_rpt_set_money(c->app, o, "revenue", revenue[s]);
         json_object_set_new(o, "member_ids", ids[s]);
         json_object_set_new(o, "next_cursor", next[s]);
         json_array_append_new(segs, o);
     }
     json_object_set_new(c->out, "scored_members", json_integer((json_int_t)n));
     json_object_set_new(c->out, "segments", segs);
-    rule(c, counted_rule);
-    rule(c, "scored: members with a counted purchase in the period; recency = whole days from "
-            "the last one to `to`, frequency = counted purchases, monetary = revenue");
-    rule(c, "quintile score 1..5 = 1 + floor(5 x (members with a worse value) / scored members): "
-            "fewer days, more purchases and more revenue are better; equal values score alike");
-    rule(c, "segment from R and FM = the mean of F and M, halves rounded up: R5: FM1 new, FM2-3 "
-            "potential_loyalists, FM4-5 champions; R4: FM1 promising, FM2-3 potential_loyalists, "
-            "FM4 loyal, FM5 champions; R3: FM1-2 about_to_sleep, FM3 need_attention, FM4-5 loyal; "
-            "R2: FM1-2 hibernating, FM3-4 at_risk, FM5 cannot_lose_them; R1: FM1-2 lost, FM3 "
-            "at_risk, FM4-5 cannot_lose_them");
-    rule(c, "member_ids: ascending, at most `limit` per segment after `cursor`; next_cursor "
-            "continues the list (null at its end)");
+    loy_rpt_rule(c, loy_rpt_counted_rule);
+    loy_rpt_rule(c,
+                 "scored: members with a counted purchase in the period; recency = whole days from "
+                 "the last one to `to`, frequency = counted purchases, monetary = revenue");
+    loy_rpt_rule(
+        c, "quintile score 1..5 = 1 + floor(5 x (members with a worse value) / scored members): "
+           "fewer days, more purchases and more revenue are better; equal values score alike");
+    loy_rpt_rule(
+        c, "segment from R and FM = the mean of F and M, halves rounded up: R5: FM1 new, FM2-3 "
+           "potential_loyalists, FM4-5 champions; R4: FM1 promising, FM2-3 potential_loyalists, "
+           "FM4 loyal, FM5 champions; R3: FM1-2 about_to_sleep, FM3 need_attention, FM4-5 loyal; "
+           "R2: FM1-2 hibernating, FM3-4 at_risk, FM5 cannot_lose_them; R1: FM1-2 lost, FM3 "
+           "at_risk, FM4-5 cannot_lose_them");
+    loy_rpt_rule(c,
+                 "member_ids: ascending, at most `limit` per segment after `cursor`; next_cursor "
+                 "continues the list (null at its end)");
 done:
     free(m);
     free(v);
@@ -571,9 +376,23 @@ static int cmp_adv(const void *a, const void *b)
     return (x->member > y->member) - (x->member < y->member);
 }
 
+/* The score of `member` in scores ascending by member, or NULL. */
+static const loy_model_score *score_of(const loy_model_score *s, size_t n, int64_t member)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s[mid].member < member)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && s[lo].member == member ? &s[lo] : NULL;
+}
+
 static const char *const quadrant_names[4] = {"others", "senders", "spenders", "advocates"};
 
-static int report_advocacy(rctx *c, loy_err *err)
+static int report_advocacy(loy_rctx *c, loy_err *err)
 {
     loy_report_advocate *a = NULL;
     size_t n = 0;
@@ -591,8 +410,8 @@ static int report_advocacy(rctx *c, loy_err *err)
         refrev[i] = a[i].referred_revenue;
     }
     if (n) memcpy(order, a, n * sizeof(*a));
-    qsort(spend, n, sizeof(*spend), cmp_i64);
-    qsort(refrev, n, sizeof(*refrev), cmp_i64);
+    qsort(spend, n, sizeof(*spend), loy_rpt_cmp_i64);
+    qsort(refrev, n, sizeof(*refrev), loy_rpt_cmp_i64);
     double med_spend = loy_rpt_median(spend, n), med_ref = loy_rpt_median(refrev, n);
     int64_t qn[4] = {0}, qspend[4] = {0}, qref[4] = {0}, referred = 0, ref_total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -610,9 +429,23 @@ static int report_advocacy(rctx *c, loy_err *err)
         json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "quadrant", quadrant_names[q], "spend",
                               q & 2 ? "high" : "low", "referred_revenue", q & 1 ? "high" : "low",
                               "members", (json_int_t)qn[q]);
-        set_money(c->app, o, "total_spend", qspend[q]);
-        set_money(c->app, o, "total_referred_revenue", qref[q]);
+        loy_rpt_set_money(c->app, o, "total_spend", qspend[q]);
+        loy_rpt_set_money(c->app, o, "total_referred_revenue", qref[q]);
         json_array_append_new(quads, o);
+    }
+    /* predictive CLV next to each listed member, once a model is fitted */
+    loy_model_score *sc = NULL;
+    size_t nsc = 0;
+    json_t *model = NULL;
+    int mrc = loy_app_model_scores(c->app, NULL, c->p.scope.to, LOY_MODEL_WEEKS, LOY_MODEL_DISCOUNT,
+                                   &sc, &nsc, &model, err);
+    if (mrc == LOY_ENOTFOUND)
+        loy_err_clear(err);
+    else if (mrc) {
+        rc = mrc;
+        json_decref(quads);
+        json_decref(list);
+        goto done;
     }
     size_t skip = (size_t)c->p.cursor, shown = 0;
     for (size_t j = skip; j < n && shown < (size_t)c->p.limit; j++, shown++) {
@@ -621,28 +454,45 @@ static int report_advocacy(rctx *c, loy_err *err)
                 ((double)x->referred_revenue > med_ref ? 1 : 0);
         json_t *o = json_pack("{s:I, s:s, s:I}", "member_id", (json_int_t)x->member, "quadrant",
                               quadrant_names[q], "referred_members", (json_int_t)x->referred);
-        set_money(c->app, o, "spend", x->spend);
-        set_money(c->app, o, "referred_revenue", x->referred_revenue);
+        loy_rpt_set_money(c->app, o, "spend", x->spend);
+        loy_rpt_set_money(c->app, o, "referred_revenue", x->referred_revenue);
+        if (model) {
+            const loy_model_score *hit = score_of(sc, nsc, x->member);
+            if (hit)
+                loy_rpt_set_money(c->app, o, "clv", llround(hit->clv));
+            else {
+                json_object_set_new(o, "clv", json_null());
+                json_object_set_new(o, "clv_display", json_null());
+            }
+        }
         json_array_append_new(list, o);
     }
     json_object_set_new(c->out, "members_counted", json_integer((json_int_t)n));
     json_object_set_new(c->out, "referred_members", json_integer(referred));
-    set_money(c->app, c->out, "referred_revenue", ref_total);
-    json_object_set_new(c->out, "median_spend", num(med_spend, 2));
-    json_object_set_new(c->out, "median_referred_revenue", num(med_ref, 2));
+    loy_rpt_set_money(c->app, c->out, "referred_revenue", ref_total);
+    json_object_set_new(c->out, "median_spend", loy_rpt_num(med_spend, 2));
+    json_object_set_new(c->out, "median_referred_revenue", loy_rpt_num(med_ref, 2));
     json_object_set_new(c->out, "quadrants", quads);
     json_object_set_new(c->out, "members", list);
     json_object_set_new(c->out, "next_cursor",
                         skip + shown < n ? json_integer((json_int_t)(skip + shown)) : json_null());
-    rule(c, counted_rule);
-    rule(c, "counted: members with revenue in the period or who referred anyone (members whose "
-            "referred_by is them, joined before `to`); spend = own revenue; referred_revenue = "
-            "the revenue of the members they referred, in the period");
-    rule(c, "high = strictly above the median of the counted members, low = at or below it; "
-            "advocates: high spend and high referred revenue, spenders: high spend only, senders: "
-            "high referred revenue only, others: neither");
-    rule(c, "members: by referred revenue, then spend, descending; `limit` per page, `cursor` = "
-            "how many to skip (next_cursor gives the next page, null on the last)");
+    json_object_set_new(c->out, "model", model ? model : json_null());
+    free(sc);
+    loy_rpt_rule(c, loy_rpt_counted_rule);
+    loy_rpt_rule(
+        c, "counted: members with revenue in the period or who referred anyone (members whose "
+           "referred_by is them, joined before `to`); spend = own revenue; referred_revenue = "
+           "the revenue of the members they referred, in the period");
+    loy_rpt_rule(
+        c, "high = strictly above the median of the counted members, low = at or below it; "
+           "advocates: high spend and high referred revenue, spenders: high spend only, senders: "
+           "high referred revenue only, others: neither");
+    loy_rpt_rule(c, "clv (once a model is fitted, see `model`): each listed member's predictive "
+                    "CLV over 52 weeks at 10% a year, as the clv report; null for a member "
+                    "without a purchase since the model's data start");
+    loy_rpt_rule(
+        c, "members: by referred revenue, then spend, descending; `limit` per page, `cursor` = "
+           "how many to skip (next_cursor gives the next page, null on the last)");
 done:
     free(a);
     free(spend);
@@ -691,7 +541,7 @@ static int64_t sum_kinds(const int64_t row[11], unsigned kinds)
 
 #define KS(k) (1u << (k))
 
-static int report_economics(rctx *c, loy_err *err)
+static int report_economics(loy_rctx *c, loy_err *err)
 {
     ledger_acc l = {0};
     loy_report_vouchers v;
@@ -714,10 +564,10 @@ static int report_economics(rctx *c, loy_err *err)
                             (json_int_t)expired, "adjusted", (json_int_t)adjusted, "outstanding",
                             (json_int_t)outstanding, "pending", (json_int_t)pending);
     json_object_set_new(pts, "point_value_micro", json_integer(pv));
-    set_money(c->app, pts, "liability", loy_rpt_muldiv(outstanding, pv, 1000000));
-    set_money(c->app, pts, "pending_liability", loy_rpt_muldiv(pending, pv, 1000000));
-    json_object_set_new(pts, "redemption_rate", num(loy_rpt_pct(redeemed, net_issued), 2));
-    json_object_set_new(pts, "breakage", num(loy_rpt_pct(expired, net_issued), 2));
+    loy_rpt_set_money(c->app, pts, "liability", loy_rpt_muldiv(outstanding, pv, 1000000));
+    loy_rpt_set_money(c->app, pts, "pending_liability", loy_rpt_muldiv(pending, pv, 1000000));
+    json_object_set_new(pts, "redemption_rate", loy_rpt_num(loy_rpt_pct(redeemed, net_issued), 2));
+    json_object_set_new(pts, "breakage", loy_rpt_num(loy_rpt_pct(expired, net_issued), 2));
     const int64_t *sp = l.period[2];
     json_t *stamps = json_pack("{s:I, s:I, s:I, s:I}", "issued",
                                (json_int_t)(sum_kinds(sp, issue) + sum_kinds(sp, KS(K_REVERSE))),
@@ -725,49 +575,53 @@ static int report_economics(rctx *c, loy_err *err)
                                (json_int_t)-sum_kinds(sp, KS(K_EXPIRE)), "outstanding",
                                (json_int_t)sum_kinds(l.total[2], 0x7FF));
     json_t *giving = json_object();
-    set_money(c->app, giving, "accrued", sum_kinds(l.period[3], 0x7FF));
-    set_money(c->app, giving, "accrued_to_date", sum_kinds(l.total[3], 0x7FF));
+    loy_rpt_set_money(c->app, giving, "accrued", sum_kinds(l.period[3], 0x7FF));
+    loy_rpt_set_money(c->app, giving, "accrued_to_date", sum_kinds(l.total[3], 0x7FF));
     json_object_set_new(c->out, "points", pts);
     json_object_set_new(c->out, "stamps", stamps);
     json_object_set_new(c->out, "vouchers",
                         json_pack("{s:I, s:I, s:I, s:o}", "issued", (json_int_t)v.issued, "used",
                                   (json_int_t)v.used, "open", (json_int_t)v.open, "use_rate",
-                                  num(loy_rpt_pct(v.used, v.issued), 2)));
+                                  loy_rpt_num(loy_rpt_pct(v.used, v.issued), 2)));
     json_object_set_new(c->out, "giving", giving);
-    rule(c, "from the ledger, points and pending accounts together, entries created in the "
-            "period: issued = earn + bonus + referral; reversed = refund reversals; net_issued = "
-            "issued - reversed; redeemed = rewards + points tendered - tendered points given "
-            "back on refunds; expired = expiry; adjusted = manual adjustments (net)");
-    rule(c, "outstanding and pending: balances at `to` (every entry before it); liability = "
-            "points x point_value_micro / 1000000 minor units, rounded");
-    rule(c, "redemption_rate = redeemed / net_issued x 100; breakage = expired / net_issued x "
-            "100 (both over the period)");
-    rule(c, "vouchers: issued and used in the period; open = at `to` issued, unused and "
-            "unexpired; use_rate = used / issued x 100; giving: the giving account, in minor "
-            "units");
-    rule(c, "the ledger is not kept per location, so this report takes no location");
+    loy_rpt_rule(
+        c, "from the ledger, points and pending accounts together, entries created in the "
+           "period: issued = earn + bonus + referral; reversed = refund reversals; net_issued = "
+           "issued - reversed; redeemed = rewards + points tendered - tendered points given "
+           "back on refunds; expired = expiry; adjusted = manual adjustments (net)");
+    loy_rpt_rule(c,
+                 "outstanding and pending: balances at `to` (every entry before it); liability = "
+                 "points x point_value_micro / 1000000 minor units, rounded");
+    loy_rpt_rule(c,
+                 "redemption_rate = redeemed / net_issued x 100; breakage = expired / net_issued x "
+                 "100 (both over the period)");
+    loy_rpt_rule(c,
+                 "vouchers: issued and used in the period; open = at `to` issued, unused and "
+                 "unexpired; use_rate = used / issued x 100; giving: the giving account, in minor "
+                 "units");
+    loy_rpt_rule(c, "the ledger is not kept per location, so this report takes no location");
     return 0;
 }
 
 /* ---------------------------------------------------------------- entry point */
 
-static int (*const runners[R_COUNT])(rctx *, loy_err *) = {
-    report_kpis, report_churn,    report_cohorts,  report_pareto,
-    report_rfm,  report_advocacy, report_economics};
+static int (*const runners[LOY_R_COUNT])(loy_rctx *, loy_err *) = {
+    loy_rpt_kpis, loy_rpt_churn,   report_cohorts,   report_pareto,
+    report_rfm,   report_advocacy, report_economics, loy_rpt_clv};
 
 int loy_app_report(loy_app *app, const char *name, const json_t *params, json_t **resp,
                    loy_err *err)
 {
     *resp = NULL;
-    int report = name ? name_index(loy_report_names, R_COUNT, name) : -1;
+    int report = name ? name_index(loy_report_names, LOY_R_COUNT, name) : -1;
     if (report < 0)
         return loy_err_set(err, LOY_ENOTFOUND, "report",
                            "no report \"%s\" (kpis, churn, cohorts, pareto, rfm, advocacy, "
-                           "economics)",
+                           "economics, clv)",
                            name ? name : "");
     if (!app->merchant || !app->prog)
         return loy_err_set(err, LOY_ENOTFOUND, "", "no merchant: run `loyalty init` first");
-    rctx c = {.app = app};
+    loy_rctx c = {.app = app};
     int rc = parse_params(app, report, params, &c.p, err);
     if (rc) return rc;
     c.out = header(&c);

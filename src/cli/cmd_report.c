@@ -1,4 +1,5 @@
-/* Report commands: report kpis|churn|cohorts|pareto|rfm|advocacy|economics.
+/* Report commands: report kpis|churn|cohorts|pareto|rfm|advocacy|economics|clv, as a table,
+ * JSON (--json) or CSV (--csv).
  *
  * To wire them in, src/cli/commands.c needs (declarations, with the other CMD lines):
  *
@@ -27,6 +28,7 @@
  *      "spenders vs senders: own spend next to referred members' revenue", 2},
  *     {"report economics", loy_cmd_report_economics, loy_report_flags, NULL,
  *      "points issued, redeemed, expired, outstanding, liability, breakage, vouchers", 2},
+ *     {"report clv", loy_cmd_report_clv, loy_report_flags, NULL, "...", 2},
  */
 #include "cli/cli_int.h"
 
@@ -89,6 +91,9 @@ static void human_kpis(const json_t *r)
            N(b, sizeof(b), r, "purchase_frequency"));
     printf("  revenue                %s\n", S(r, "revenue_display"));
     printf("  average order value    %s\n", S(r, "average_order_value_display"));
+    printf("  new buyers             %lld (%s%% bought again), returning buyers %lld\n",
+           I(r, "new_buyers"), N(a, sizeof(a), r, "new_to_returning_rate"),
+           I(r, "returning_buyers"));
     size_t i;
     const json_t *l;
     printf("\n  %-12s %10s %8s %16s\n", "location", "purchases", "buyers", "revenue");
@@ -102,6 +107,7 @@ static void human_churn(const json_t *r)
 {
     char a[32];
     print_period(r);
+    printf("  lost by %s\n", S(r, "basis"));
     printf("  %-22s %-22s %9s %6s %7s\n", "from", "to", "at start", "lost", "churn%");
     size_t i;
     const json_t *p;
@@ -216,17 +222,77 @@ static void human_economics(const json_t *r)
     print_rules(r);
 }
 
+static void human_clv(const json_t *r)
+{
+    char a[32], b[32], c[32];
+    print_period(r);
+    const json_t *s = json_object_get(r, "simple");
+    printf("  simple CLV %s = average purchase %s x %s purchases a year x %s years\n",
+           S(s, "clv_display"), S(s, "average_purchase_value_display"),
+           N(a, sizeof(a), s, "purchase_frequency_per_year"),
+           N(b, sizeof(b), s, "average_lifespan_years"));
+    printf("  (%lld buyers, %lld purchases, monthly churn %s%%)\n", I(s, "buyers"),
+           I(s, "purchases"), N(c, sizeof(c), s, "monthly_churn_rate"));
+    const json_t *p = json_object_get(r, "predictive");
+    if (!json_is_object(p)) {
+        printf("\n  predictive CLV: no model yet (run `loyalty model fit`)\n");
+        print_rules(r);
+        return;
+    }
+    const json_t *m = json_object_get(p, "model");
+    printf("\n  predictive CLV, model %lld (%s), next %lld weeks, %.1f%% a year discount\n",
+           I(m, "id"), S(m, "kind"), I(p, "weeks"),
+           100 * json_number_value(json_object_get(p, "discount_rate")));
+    printf("  %lld members, expected alive %s, expected purchases %s\n", I(p, "members"),
+           N(b, sizeof(b), p, "expected_alive"), N(c, sizeof(c), p, "expected_purchases"));
+    printf("  CLV total %s, mean %s, median %s\n", S(p, "clv_total_display"),
+           S(p, "clv_mean_display"), S(p, "clv_median_display"));
+    size_t i;
+    const json_t *x;
+    printf("\n  %-16s %8s %16s\n", "P(alive)", "members", "CLV");
+    json_array_foreach(json_object_get(p, "p_alive_bands"), i, x) printf(
+        "  %4.2f - %4.2f      %8lld %16s\n", json_number_value(json_object_get(x, "p_alive_from")),
+        json_number_value(json_object_get(x, "p_alive_to")), I(x, "members"), S(x, "clv_display"));
+    printf("\n  %-8s %8s %16s %7s\n", "decile", "members", "CLV", "share%");
+    json_array_foreach(json_object_get(p, "deciles"), i, x)
+        printf("  %-8lld %8lld %16s %7s\n", I(x, "decile"), I(x, "members"), S(x, "clv_display"),
+               N(a, sizeof(a), x, "clv_share"));
+    printf("\n  %-8s %8s %10s %14s %14s\n", "member", "P(alive)", "purchases", "spend", "CLV");
+    json_array_foreach(json_object_get(p, "top_members"), i, x)
+        printf("  %-8lld %8.3f %10.2f %14s %14s\n", I(x, "member_id"),
+               json_number_value(json_object_get(x, "p_alive")),
+               json_number_value(json_object_get(x, "expected_purchases")),
+               S(x, "expected_spend_display"), S(x, "clv_display"));
+    print_rules(r);
+}
+
 static int run(loy_cli *cli, loy_app *app, const char *name, void (*human)(const json_t *),
                loy_err *err)
 {
     if (cli->npos)
         return loy_err_set(err, LOY_EINVALID, "",
                            "usage: loyalty report %s [--from DATE] "
-                           "[--to DATE] [--location CODE] [--json]",
+                           "[--to DATE] [--location CODE] [--json | --csv]",
                            name);
-    json_t *resp = NULL;
-    int rc = loy_app_report(app, name, cli->req, &resp, err);
-    if (!rc) loy_cli_print(cli, resp, human);
+    json_t *resp = NULL, *params = json_deep_copy(cli->req);
+    bool csv = json_is_true(json_object_get(params, "csv"));
+    json_object_del(params, "csv");
+    if (csv && cli->json) {
+        json_decref(params);
+        return loy_err_set(err, LOY_EINVALID, "csv", "--csv and --json: choose one");
+    }
+    int rc = loy_app_report(app, name, params, &resp, err);
+    json_decref(params);
+    if (rc) return rc;
+    if (!csv) {
+        loy_cli_print(cli, resp, human);
+        return 0;
+    }
+    char *text = NULL;
+    rc = loy_app_report_csv(resp, &text, err);
+    if (!rc) fputs(text, stdout);
+    free(text);
+    json_decref(resp);
     return rc;
 }
 
@@ -265,15 +331,24 @@ int loy_cmd_report_economics(loy_cli *cli, loy_app *app, loy_err *err)
     return run(cli, app, "economics", human_economics, err);
 }
 
+int loy_cmd_report_clv(loy_cli *cli, loy_app *app, loy_err *err)
+{
+    return run(cli, app, "clv", human_clv, err);
+}
+
 /* The app checks which parameters apply to which report. */
 const loy_flag loy_report_flags[] = {
     {"from", "from", F_STR, "first day (YYYY-MM-DD, merchant's zone) or ISO 8601 instant"},
     {"to", "to", F_STR, "last day included, or an ISO 8601 instant excluded (default now)"},
     {"location", "location", F_STR, "only this location (not for economics)"},
-    {"days", "days", F_STR, "churn: days without a purchase that count as lost (default 90)"},
+    {"days", "days", F_STR, "churn, clv: days without a purchase that count as lost (default 90)"},
+    {"basis", "basis", F_STR, "churn: lost by \"inactivity\" (default) or \"p_alive\" (< 0.5)"},
     {"top", "top", F_STR, "pareto: top percent of buyers (default 20)"},
     {"points", "points", F_STR, "pareto: points of the Lorenz curve, 2 to 101 (default 11)"},
     {"limit", "limit", F_STR, "rfm, advocacy: member ids per list (default 20, at most 1000)"},
     {"cursor", "cursor", F_STR, "rfm: member id to continue after; advocacy: rows to skip"},
     {"segment", "segment", F_STR, "rfm: list only this segment (e.g. at_risk)"},
+    {"weeks", "weeks", F_STR, "clv: prediction horizon in weeks (default 52)"},
+    {"discount", "discount", F_STR, "clv: yearly discount rate, 0 to 1 (default 0.10)"},
+    {"csv", "csv", F_BOOL, "print the report's table as CSV"},
     {NULL, NULL, F_STR, NULL}};

@@ -47,6 +47,7 @@ CMD(loy_cmd_report_pareto);
 CMD(loy_cmd_report_rfm);
 CMD(loy_cmd_report_advocacy);
 CMD(loy_cmd_report_economics);
+CMD(loy_cmd_report_clv);
 extern const loy_flag loy_report_flags[];
 CMD(loy_cmd_model_fit);
 CMD(loy_cmd_model_show);
@@ -101,6 +102,8 @@ const loy_cmd loy_commands[] = {
     {"restore", loy_cmd_restore, restore_flags, "[COPY]",
      "restore a verified backup into a new database file", 0},
     {"demo", loy_cmd_demo, loy_demo_flags, NULL, "load demo members and a year of purchases", 2},
+    {"demo generate", loy_cmd_demo, loy_demo_flags, NULL,
+     "seeded realistic data (BG/NBD, Gamma-Gamma, referrals); --history-only: bulk history", 2},
     {"serve", loy_cmd_serve, loy_serve_flags, NULL,
      "run the HTTP JSON API server (settings: defaults, --config file, LOYALTY_* env, flags)", 0},
     {"apikey create", loy_cmd_apikey_create, loy_apikey_flags, NULL,
@@ -139,6 +142,8 @@ const loy_cmd loy_commands[] = {
      "spenders vs senders: own spend next to referred members' revenue", 2},
     {"report economics", loy_cmd_report_economics, loy_report_flags, NULL,
      "points issued, redeemed, expired, outstanding, liability, breakage, vouchers", 2},
+    {"report clv", loy_cmd_report_clv, loy_report_flags, NULL,
+     "lifetime value: simple (value x frequency x lifespan) and predictive per member", 2},
     {"model fit", loy_cmd_model_fit, loy_model_fit_flags, NULL,
      "fit BG/NBD (or Pareto/NBD) and Gamma-Gamma on purchase history; kept as a new model", 2},
     {"model show", loy_cmd_model_show, NULL, NULL,

@@ -36,17 +36,10 @@ int loy_h_models_fit(loy_req *r, loy_err *err)
 
 int loy_h_member_prediction(loy_req *r, loy_err *err)
 {
-    static const char *const names[] = {"weeks", "discount", "model", NULL};
-    json_t *params = json_object();
-    if (!params) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-    for (const char *const *p = names; *p; p++) {
-        const char *v = loy_req_query(r, *p);
-        if (v && json_object_set_new(params, *p, json_string(v))) {
-            json_decref(params);
-            return loy_err_set(err, LOY_EINVALID, *p, "%s: expected UTF-8 text", *p);
-        }
-    }
-    int rc = loy_app_model_predict(r->app, r->params[0], params, &r->resp, err);
+    json_t *params = NULL;
+    int rc = loy_req_query_all(r, &params, err);
+    if (rc) return rc;
+    rc = loy_app_model_predict(r->app, r->params[0], params, &r->resp, err);
     json_decref(params);
     if (rc == LOY_ENOTFOUND && strcmp(err->field, "model") == 0) {
         /* the member exists, no model is fitted yet: not an error at the counter */

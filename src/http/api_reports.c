@@ -1,35 +1,30 @@
 /* Handler of GET /api/v1/reports/{name} (owner and manager): the report use cases of
- * src/app/reports.c with their parameters from the query string.
- *
- * To wire it in, src/http/api.c needs the declaration
- *
- *     int loy_h_report(loy_req *r, loy_err *err);
- *
- * and in loy_routes[]:
- *
- *     {"GET", "/api/v1/reports/{name}", loy_h_report, LOY_ROLE_MANAGER, LOY_BODY_NONE,
- *      "a report: kpis, churn, cohorts, pareto, rfm, advocacy or economics
- * (?from=&to=&location=)"},
- */
+ * src/app/reports.c with their parameters from the query string; `format=csv` answers text/csv
+ * instead of JSON. */
 #include "http/http_int.h"
+
+#include <string.h>
 
 #include "app/reports.h"
 
-static const char *const query_params[] = {"from",   "to",    "location", "days",    "top",
-                                           "points", "limit", "cursor",   "segment", NULL};
-
 int loy_h_report(loy_req *r, loy_err *err)
 {
-    json_t *params = json_object();
-    if (!params) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-    for (const char *const *p = query_params; *p; p++) {
-        const char *v = loy_req_query(r, *p);
-        if (v && json_object_set_new(params, *p, json_string(v))) {
-            json_decref(params);
-            return loy_err_set(err, LOY_EINVALID, *p, "%s: expected UTF-8 text", *p);
-        }
+    json_t *params = NULL;
+    int rc = loy_req_query_all(r, &params, err);
+    if (rc) return rc;
+    const char *format = json_string_value(json_object_get(params, "format"));
+    bool csv = format && strcmp(format, "csv") == 0;
+    if (format && !csv && strcmp(format, "json") != 0) {
+        json_decref(params);
+        return loy_err_set(err, LOY_EINVALID, "format", "format: expected \"json\" or \"csv\"");
     }
-    int rc = loy_app_report(r->app, r->params[0], params, &r->resp, err);
+    json_object_del(params, "format");
+    rc = loy_app_report(r->app, r->params[0], params, &r->resp, err);
     json_decref(params);
+    if (rc || !csv) return rc;
+    rc = loy_app_report_csv(r->resp, &r->text, err);
+    json_decref(r->resp);
+    r->resp = NULL;
+    if (!rc) r->content_type = "text/csv; charset=utf-8";
     return rc;
 }

@@ -64,6 +64,9 @@ typedef int (*loy_handler)(loy_req *r, loy_err *err);
 
 /* Query string value, or NULL. */
 const char *loy_req_query(const loy_req *r, const char *name);
+/* Every query parameter as an object of strings (*out, new reference); LOY_EINVALID naming the
+ * parameter when one is repeated or not UTF-8 text. */
+int loy_req_query_all(const loy_req *r, json_t **out, loy_err *err);
 /* Request header value, or NULL. */
 const char *loy_req_header(const loy_req *r, const char *name);
 
@@ -76,6 +79,7 @@ typedef struct {
     loy_role role;       /* LOY_ROLE_NONE = public */
     int body;            /* LOY_BODY_* flags */
     const char *summary; /* one line, for the OpenAPI description */
+    const char *query;   /* its query parameters, comma separated (OpenAPI), or NULL */
 } loy_route;
 
 extern const loy_route loy_routes[];

@@ -30,6 +30,15 @@ static json_t *operation(const loy_route *rt)
         json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", name, "in",
                                                 "path", "required", 1, "schema", "type", "string"));
     }
+    for (const char *p = rt->query; p && *p;) {
+        size_t n = strcspn(p, ",");
+        char name[32];
+        snprintf(name, sizeof(name), "%.*s", (int)n, p);
+        json_array_append_new(params,
+                              json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", name, "in", "query",
+                                        "required", 0, "schema", "type", "string"));
+        p += n + (p[n] == ',');
+    }
     if (rt->body & LOY_BODY_IDEMPOTENT)
         json_array_append_new(
             params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i}}", "name", "Idempotency-Key", "in",
@@ -54,7 +63,7 @@ static json_t *operation(const loy_route *rt)
         json_object_set_new(resp, "401", error_response("missing or unknown API key"));
         json_object_set_new(resp, "403", error_response("the key's role may not do this"));
     }
-    if (rt->body & (LOY_BODY_JSON | LOY_BODY_IDEMPOTENT) || strchr(rt->pattern, '{'))
+    if (rt->body & (LOY_BODY_JSON | LOY_BODY_IDEMPOTENT) || strchr(rt->pattern, '{') || rt->query)
         json_object_set_new(resp, "400", error_response("invalid input; names the field"));
     if (strchr(rt->pattern, '{'))
         json_object_set_new(resp, "404", error_response("not found (or another merchant's)"));

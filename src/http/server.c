@@ -95,6 +95,47 @@ const char *loy_req_query(const loy_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct {
+    json_t *args;
+    const char *bad; /* the first parameter refused, or "" when its name is not UTF-8 */
+} query_ctx;
+
+static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    query_ctx *q = cls;
+    json_t *name = key ? json_string(key) : NULL; /* NULL: not UTF-8 */
+    json_decref(name);
+    if (!name) {
+        q->bad = "";
+        return MHD_NO;
+    }
+    json_t *v = json_object_get(q->args, key) ? NULL : json_string(value ? value : "");
+    if (!v) {
+        q->bad = key;
+        return MHD_NO;
+    }
+    json_object_set_new(q->args, key, v);
+    return MHD_YES;
+}
+
+int loy_req_query_all(const loy_req *r, json_t **out, loy_err *err)
+{
+    query_ctx q = {json_object(), NULL};
+    *out = NULL;
+    if (!q.args) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_arg, &q);
+    if (q.bad) {
+        int rc = loy_err_set(err, LOY_EINVALID, q.bad,
+                             "%s: a query parameter given twice, or not UTF-8 text", q.bad);
+        json_decref(q.args);
+        return rc;
+    }
+    *out = q.args;
+    return 0;
+}
+
 const char *loy_req_header(const loy_req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);

@@ -1,4 +1,4 @@
-/* Repositories of CSV imports and the calibration summary of purchase histories. */
+/* Repositories of CSV imports: external ids, imported row keys, imported visits. */
 #include "store/store_import.h"
 
 #include <math.h>
@@ -51,64 +51,11 @@ int loy_store_import_visit_add(loy_conn *c, int64_t merchant, int64_t member, in
                          "iiiti", merchant, member, occurred_at, reference, now);
 }
 
-typedef struct {
-    int64_t member, first, last, day; /* days; day = the open (not yet counted) purchase day */
-    int64_t days, repeat_spend, day_spend;
-    bool excluded; /* first purchase before the calibration period */
-} acc;
-
-static double round2(double v)
+int loy_store_import_member_joined(loy_conn *c, int64_t merchant, int64_t member, int64_t at,
+                                   loy_err *err)
 {
-    return round(v * 100.0) / 100.0;
-}
-
-static void flush_day(acc *a)
-{
-    if (a->days > 1) a->repeat_spend += a->day_spend;
-    a->day_spend = 0;
-}
-
-static void emit(acc *a, int64_t cal_end, void (*fn)(void *, const loy_rfm_row *), void *ctx)
-{
-    if (!a->member || a->excluded) return;
-    flush_day(a);
-    loy_rfm_row r = {.member_id = a->member, .x = a->days - 1};
-    r.t_x = round2((double)(a->last - a->first) / 7.0);
-    r.T = round2((double)(cal_end - a->first) / 7.0);
-    r.zbar = r.x > 0 ? (double)a->repeat_spend / (double)r.x : 0.0;
-    fn(ctx, &r);
-}
-
-int loy_store_rfm_summary(loy_conn *c, int64_t merchant, int64_t cal_start, int64_t cal_end,
-                          const loy_tz *tz, void (*fn)(void *ctx, const loy_rfm_row *r), void *ctx,
-                          loy_err *err)
-{
-    loy_stmt *st = NULL;
-    /* one day of slack on either side for the zone; the exact local day is computed below */
-    int rc = loy_db_query(c, &st, err,
-                          "SELECT member_id, occurred_at, amount FROM purchases WHERE merchant_id "
-                          "= ? AND occurred_at < ? UNION ALL SELECT member_id, occurred_at, 0 "
-                          "FROM import_visits WHERE merchant_id = ? AND occurred_at < ? "
-                          "ORDER BY 1, 2",
-                          "iiii", merchant, (cal_end + 2) * 86400, merchant, (cal_end + 2) * 86400);
-    if (rc) return rc;
-    acc a = {0};
-    while ((rc = loy_db_next(c, st, err)) == 1) {
-        int64_t member = loy_db_int(c, st, 0), at = loy_db_int(c, st, 1);
-        int64_t amount = loy_db_int(c, st, 2);
-        int64_t day = loy_day_of(tz ? loy_tz_local(tz, at) : at);
-        if (day > cal_end) continue;
-        if (member != a.member) {
-            emit(&a, cal_end, fn, ctx);
-            a = (acc){.member = member, .first = day, .last = day, .day = day, .days = 1};
-            a.excluded = day < cal_start;
-        } else if (day != a.day) {
-            flush_day(&a);
-            a.days++;
-            a.day = a.last = day;
-        }
-        a.day_spend += amount;
-    }
-    if (rc == 0) emit(&a, cal_end, fn, ctx);
-    return rc < 0 ? rc : 0;
+    return loy_db_run(c, err,
+                      "UPDATE members SET joined_at = ?1 WHERE merchant_id = ?2 AND id = ?3 AND "
+                      "joined_at > ?1",
+                      "iii", at, merchant, member);
 }

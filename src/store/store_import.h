@@ -1,5 +1,5 @@
-/* Repositories of CSV imports: external customer ids, rows already imported, and the
- * (x, t_x, T) calibration summary the lifetime models take, built from the purchases. */
+/* Repositories of CSV imports: external customer ids, rows already imported, and imported
+ * visits of amount 0 (the model summary of store_model.h counts them). */
 #ifndef LOY_STORE_STORE_IMPORT_H
 #define LOY_STORE_STORE_IMPORT_H
 
@@ -26,21 +26,9 @@ int loy_store_import_row_put(loy_conn *c, int64_t merchant, const char *row_key,
 int loy_store_import_visit_add(loy_conn *c, int64_t merchant, int64_t member, int64_t occurred_at,
                                const char *reference, int64_t now, int64_t *id_out, loy_err *err);
 
-/* One customer of a calibration summary: x repeat purchase days, t_x weeks from the first to the
- * last purchase day, T weeks from the first purchase day to the end of calibration (7-day weeks,
- * rounded to 2 decimals), zbar the mean spend (minor units) of the repeat purchase days, 0 when
- * x = 0. Purchases of one day count as one transaction whose spend is their sum. */
-typedef struct {
-    int64_t member_id;
-    int64_t x;
-    double t_x, T, zbar;
-} loy_rfm_row;
-
-/* The summary of every member of `merchant` whose first purchase falls in [cal_start, cal_end]
- * (civil days, inclusive, as from loy_date_parse; purchase days are local days in `tz`), from the
- * purchases up to cal_end; members ascending by id. Calls fn per member. */
-int loy_store_rfm_summary(loy_conn *c, int64_t merchant, int64_t cal_start, int64_t cal_end,
-                          const loy_tz *tz, void (*fn)(void *ctx, const loy_rfm_row *r), void *ctx,
-                          loy_err *err);
+/* Moves a member's joined_at back to `at` when it is later (a member created by an import joined
+ * with their first purchase in the history). */
+int loy_store_import_member_joined(loy_conn *c, int64_t merchant, int64_t member, int64_t at,
+                                   loy_err *err);
 
 #endif

@@ -6,19 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Per purchase: local day d, calibration flag cal, net amount, and f = the member's first
- * calibration day (window function); then one group per member. */
+/* Per purchase (and imported visit of amount 0, which counts as a transaction with no spend):
+ * local day d, calibration flag cal, net amount, and f = the member's first calibration day
+ * (window function); then one group per member. ?1 offset, ?2 cal_end, ?3 merchant, ?4 from,
+ * ?5 to, ?6 member (0 = all). */
 static const char sql_summary[] =
     "SELECT member_id, count(DISTINCT CASE WHEN cal = 1 THEN d END) - 1,"
     " min(CASE WHEN cal = 1 THEN d END), max(CASE WHEN cal = 1 THEN d END),"
     " coalesce(sum(CASE WHEN cal = 1 AND d > f THEN net END), 0),"
     " count(DISTINCT CASE WHEN cal = 0 THEN d END)"
-    " FROM (SELECT member_id, amount - refunded AS net, (occurred_at + ?) / 86400 AS d,"
-    "  CASE WHEN occurred_at < ? THEN 1 ELSE 0 END AS cal,"
-    "  min(CASE WHEN occurred_at < ? THEN (occurred_at + ?) / 86400 END)"
+    " FROM (SELECT member_id, amount - refunded AS net, (occurred_at + ?1) / 86400 AS d,"
+    "  CASE WHEN occurred_at < ?2 THEN 1 ELSE 0 END AS cal,"
+    "  min(CASE WHEN occurred_at < ?2 THEN (occurred_at + ?1) / 86400 END)"
     "   OVER (PARTITION BY member_id) AS f"
-    "  FROM purchases WHERE merchant_id = ? AND occurred_at >= ? AND occurred_at < ?"
-    "  AND refunded < amount AND (? = 0 OR member_id = ?)) AS p"
+    "  FROM (SELECT member_id, amount, refunded, occurred_at FROM purchases"
+    "   WHERE merchant_id = ?3 AND occurred_at >= ?4 AND occurred_at < ?5 AND refunded < amount"
+    "   AND (?6 = 0 OR member_id = ?6)"
+    "   UNION ALL SELECT member_id, 0, 0, occurred_at FROM import_visits"
+    "   WHERE merchant_id = ?3 AND occurred_at >= ?4 AND occurred_at < ?5"
+    "   AND (?6 = 0 OR member_id = ?6))) AS p"
     " GROUP BY member_id HAVING count(DISTINCT CASE WHEN cal = 1 THEN d END) > 0"
     " ORDER BY member_id";
 
@@ -45,8 +51,8 @@ int loy_store_model_summary(loy_conn *c, const loy_model_scope *s, loy_model_sum
     /* the last local day inside the calibration window */
     int64_t end_day = (s->cal_end - 1 + off) / 86400;
     loy_stmt *st;
-    int rc = loy_db_query(c, &st, err, sql_summary, "iiiiiiiii", off, s->cal_end, s->cal_end, off,
-                          s->merchant, s->from, s->to, s->member, s->member);
+    int rc = loy_db_query(c, &st, err, sql_summary, "iiiiii", off, s->cal_end, s->merchant, s->from,
+                          s->to, s->member);
     loy_model_summary *arr = NULL;
     size_t cap = 0, cnt = 0;
     while (!rc && (rc = loy_db_next(c, st, err)) == 1) {

@@ -19,27 +19,13 @@ typedef struct {
     const char *location; /* NULL = every location */
 } loy_report_scope;
 
-typedef struct {
-    int64_t members;       /* joined before `to` (home location = location, when given) */
-    int64_t new_members;   /* of those, joined in [from, to) */
-    int64_t buyers;        /* members with a counted purchase in the period */
-    int64_t repeat_buyers; /* buyers with 2 or more */
-    int64_t purchases;     /* counted purchases */
-    int64_t revenue;       /* their amount minus refunded, minor units */
-    int64_t active_30;     /* members with a counted purchase in [to - 30 days, to) */
-    int64_t active_90;     /* ... in [to - 90 days, to) */
-} loy_report_kpis;
-
-/* Headline figures (two scans: members, purchases). */
-int loy_store_report_kpis(loy_conn *c, const loy_report_scope *s, loy_report_kpis *out,
-                          loy_err *err);
+/* Members joined before `to` (home location = location, when given) and, of those, joined in
+ * [from, to): one scan of members. */
+int loy_store_report_member_counts(loy_conn *c, const loy_report_scope *s, int64_t *members,
+                                   int64_t *joined, loy_err *err);
 
 /* Purchases, buyers and revenue per location code in the period (code NULL for purchases
  * without a location), ordered by code. */
-typedef void (*loy_report_location_fn)(void *ctx, const char *code, int64_t purchases,
-                                       int64_t buyers, int64_t revenue);
-int loy_store_report_by_location(loy_conn *c, const loy_report_scope *s, loy_report_location_fn fn,
-                                 void *ctx, loy_err *err);
 
 /* One member's counted purchases in the period. */
 typedef struct {
@@ -54,11 +40,20 @@ typedef struct {
 int loy_store_report_members(loy_conn *c, const loy_report_scope *s, loy_report_member **out,
                              size_t *n, loy_err *err);
 
-/* Streams the counted purchases in the period as (member, occurred_at), ordered by member and
- * time. */
-typedef void (*loy_report_time_fn)(void *ctx, int64_t member, int64_t at);
-int loy_store_report_purchase_times(loy_conn *c, const loy_report_scope *s, loy_report_time_fn fn,
-                                    void *ctx, loy_err *err);
+/* One counted purchase. */
+typedef struct {
+    int64_t member;
+    int64_t at;           /* occurred_at */
+    int64_t net;          /* amount - refunded, minor units */
+    const char *location; /* NULL when none; valid during the callback only */
+} loy_report_purchase;
+
+/* Streams the counted purchases in the period, ordered by member and time, from the covering
+ * index purchases_member (no sort, no table lookups). times_only: net 0 and location NULL, for
+ * callers that need member and time only (cheaper per row). */
+typedef void (*loy_report_purchase_fn)(void *ctx, const loy_report_purchase *p);
+int loy_store_report_purchases(loy_conn *c, const loy_report_scope *s, bool times_only,
+                               loy_report_purchase_fn fn, void *ctx, loy_err *err);
 
 /* Streams the members who joined in [from, to) (home location = location, when given) with each
  * of their counted purchases before `to` at any location, ordered by member: one call per

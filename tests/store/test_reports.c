@@ -29,7 +29,9 @@
 #include <jansson.h>
 
 #include "app/app.h"
+#include "app/models.h"
 #include "app/reports.h"
+#include "store/store_model.h"
 #include "store_fixture.h"
 #include "util/time.h"
 
@@ -206,6 +208,11 @@ static void test_kpis(void **state)
     assert_int_equal(gi(r, "revenue"), 75000);                     /* 450 + 50 + 50 + 200 */
     assert_string_equal(gs(r, "revenue_display"), "RM750.00");
     assert_int_equal(gi(r, "average_order_value"), 9375); /* 75000 / 8 */
+    /* every buyer's first purchase is in the period; A (4) and C (2) bought again */
+    assert_int_equal(gi(r, "new_buyers"), 4);
+    assert_int_equal(gi(r, "returning_buyers"), 0);
+    assert_int_equal(gi(r, "new_buyers_returned"), 2);
+    assert_float_equal(gd(r, "new_to_returning_rate"), 50.0, 1e-9);
     /* [to - 30 d, to) = [05-31T16Z, 06-30T16Z): A 06-20, C 06-25; 90 days back is
      * 04-01T16Z: the same two (B's 04-01 purchase is refunded and earlier anyway) */
     assert_int_equal(gi(r, "active_30_days"), 2);
@@ -238,6 +245,9 @@ static void test_kpis(void **state)
     assert_int_equal(gi(r, "active_30_days"), 1);
     assert_int_equal(gi(r, "active_90_days"), 1);
     assert_string_equal(gs(json_object_get(r, "period"), "location"), "PJ");
+    /* first purchases at PJ: C 02-05, E 03-02, both in the period; C bought again */
+    assert_int_equal(gi(r, "new_buyers"), 2);
+    assert_int_equal(gi(r, "new_buyers_returned"), 1);
     json_decref(r);
 
     /* a narrower period: March only -> A 03-10, E 03-02; new: E */
@@ -246,6 +256,11 @@ static void test_kpis(void **state)
     assert_int_equal(gi(r, "new_members"), 1);
     assert_int_equal(gi(r, "buyers"), 2);
     assert_int_equal(gi(r, "revenue"), 30000);
+    /* A first bought on 01-10 (returning); E on 03-02 (new, one purchase: not returned) */
+    assert_int_equal(gi(r, "new_buyers"), 1);
+    assert_int_equal(gi(r, "returning_buyers"), 1);
+    assert_int_equal(gi(r, "new_buyers_returned"), 0);
+    assert_float_equal(gd(r, "new_to_returning_rate"), 0.0, 1e-9);
     json_decref(r);
 }
 
@@ -490,6 +505,184 @@ static void test_economics(void **state)
     json_decref(r);
 }
 
+/* A BG/NBD fit with round parameters (r 1, alpha 2, a 1, b 3; no Gamma-Gamma: spend = the
+ * member's mean repeat spend) from local 2025-01-01, stored as `loyalty model fit` would. */
+static void store_model(rfx *f)
+{
+    loy_err err;
+    loy_model_row row = {.merchant = f->app->merchant,
+                         .params = strdup("{\"model\":\"bgnbd\",\"bgnbd\":{\"r\":1,\"alpha\":2,"
+                                          "\"a\":1,\"b\":3},\"mean_spend\":5000,"
+                                          "\"day_offset\":28800,\"holdout\":null}"),
+                         .ll = -1,
+                         .n = 4,
+                         .data_from = at(1, 1) - 10 * 3600,
+                         .data_to = at(7, 1) - 10 * 3600,
+                         .fitted_at = at(7, 1)};
+    snprintf(row.kind, sizeof(row.kind), "bgnbd");
+    snprintf(row.fitted_by, sizeof(row.fitted_by), "test");
+    int64_t id;
+    assert_int_equal(loy_db_begin(&f->app->conn, true, &err), 0);
+    assert_int_equal(loy_store_model_insert(&f->app->conn, &row, &id, &err), 0);
+    assert_int_equal(loy_db_commit(&f->app->conn, &err), 0);
+    loy_model_row_free(&row);
+}
+
+static void test_clv_simple(void **state)
+{
+    rfx *f = *state;
+    json_t *r = report(f, "clv", NULL);
+    const json_t *s = json_object_get(r, "simple");
+    /* revenue 75000 over 8 purchases by 4 buyers; the period is 181 days = 0.495551 years, so
+     * 8 / 4 / 0.495551 = 4.035912 purchases a year. Churn (as test_churn): lost 3 (B in April,
+     * C and E in May) over at_start x days = 2 x 28 + 3 x 31 + 4 x 30 + 3 x 31 + 1 x 30 = 392
+     * member-days = 12.878850 months (30.4375 days): 0.232940 a month, so the lifespan is
+     * 1 / 0.232940 / 12 = 0.357746 years, and clv = 9375 x 4.035912 x 0.357746 = 13535.91 */
+    assert_int_equal(gi(s, "average_purchase_value"), 9375);
+    assert_float_equal(gd(s, "purchase_frequency_per_year"), 4.036, 1e-9);
+    assert_float_equal(gd(s, "monthly_churn_rate"), 23.29, 1e-9);
+    assert_float_equal(gd(s, "average_lifespan_years"), 0.36, 1e-9);
+    assert_int_equal(gi(s, "clv"), 13536);
+    assert_string_equal(gs(s, "clv_display"), "RM135.36");
+    assert_true(json_is_null(json_object_get(r, "predictive"))); /* no model yet */
+    json_decref(r);
+}
+
+/* Hand-computed BG/NBD values, P(alive) = 1 / (1 + a / (b + x - 1) ((alpha + T) /
+ * (alpha + t_x))^(r + x)) for x > 0 and 1 for x = 0, histories up to 2025-07-01 local (T runs
+ * to the last day included, 06-30, as in the CDNOW summaries):
+ *   A: purchase days 01-10 02-10 03-10 06-20: x 3, t_x 161/7, T 171/7 -> 0.800138
+ *   B: 01-20 (04-01 wholly refunded): x 0 -> 1;  E: 03-02: x 0 -> 1
+ *   C: 02-05 06-25: x 1, t_x 140/7, T 145/7 -> 0.737828;  D: no purchase, not scored */
+static void test_clv_predictive(void **state)
+{
+    rfx *f = *state;
+    store_model(f);
+    json_t *r = report(f, "clv", NULL);
+    const json_t *p = json_object_get(r, "predictive");
+    assert_true(json_is_object(p));
+    assert_string_equal(gs(json_object_get(p, "model"), "kind"), "bgnbd");
+    assert_int_equal(gi(p, "members"), 4);
+    assert_int_equal(gi(p, "weeks"), 52);
+    assert_float_equal(gd(p, "expected_alive"), 3.5, 1e-9); /* 0.800 + 1 + 0.738 + 1 = 3.538 */
+    const json_t *bands = json_object_get(p, "p_alive_bands");
+    assert_int_equal(gi(json_array_get(bands, 0), "members"), 0);
+    assert_int_equal(gi(json_array_get(bands, 1), "members"), 0);
+    assert_int_equal(gi(json_array_get(bands, 2), "members"), 1); /* C */
+    assert_int_equal(gi(json_array_get(bands, 3), "members"), 3); /* A B E */
+    const json_t *top = json_object_get(p, "top_members");
+    assert_int_equal(json_array_size(top), 4);
+    int64_t total = 0, band_total = 0, dec_total = 0, prev = INT64_MAX;
+    size_t i;
+    const json_t *m;
+    json_array_foreach(top, i, m)
+    {
+        int64_t clv = gi(m, "clv");
+        assert_true(clv <= prev); /* by clv, descending */
+        prev = clv;
+        total += clv;
+        double pa = gd(m, "p_alive");
+        int64_t id = gi(m, "member_id");
+        if (id == f->a) assert_float_equal(pa, 0.8001, 1e-9);
+        if (id == f->c) assert_float_equal(pa, 0.7378, 1e-9);
+        if (id == f->b || id == f->e) assert_float_equal(pa, 1.0, 1e-9);
+        assert_true(id != f->d);
+        /* the member prediction (the counter's view) agrees, as of the same instant */
+        f->app->now = at(7, 1) - 10 * 3600 - 1;
+        char ref[32];
+        snprintf(ref, sizeof(ref), "%lld", (long long)id);
+        json_t *one = NULL;
+        loy_err err;
+        assert_int_equal(loy_app_model_predict(f->app, ref, NULL, &one, &err), 0);
+        assert_int_equal(gi(one, "clv"), clv);
+        assert_float_equal(gd(one, "p_alive"), pa, 1e-4);
+        json_decref(one);
+    }
+    f->app->now = at(7, 15);
+    /* A's mean repeat spend is (10000 + 10000 + 15000) / 3 = 11666.67 */
+    json_array_foreach(top, i, m) if (gi(m, "member_id") == f->a)
+        assert_int_equal(gi(m, "expected_spend"), 11667);
+    json_array_foreach(bands, i, m) band_total += gi(m, "clv");
+    json_array_foreach(json_object_get(p, "deciles"), i, m) dec_total += gi(m, "clv");
+    /* totals are rounded once, the rows each: they agree within a unit per row */
+    assert_true(llabs(gi(p, "clv_total") - total) <= 4);
+    assert_true(llabs(band_total - total) <= 4);
+    assert_true(llabs(dec_total - total) <= 10);
+    /* advocacy lists each member's CLV beside spend and referrals, the same figure */
+    json_t *adv = report(f, "advocacy", NULL);
+    assert_true(json_is_object(json_object_get(adv, "model")));
+    size_t k;
+    const json_t *am;
+    int matched = 0;
+    json_array_foreach(json_object_get(adv, "members"), k, am)
+    {
+        if (json_is_null(json_object_get(am, "clv"))) continue;
+        json_array_foreach(top, i, m) if (gi(m, "member_id") == gi(am, "member_id"))
+        {
+            assert_int_equal(gi(am, "clv"), gi(m, "clv"));
+            matched++;
+        }
+    }
+    assert_int_equal(matched, 4); /* A B C E; D has no purchase: null */
+    json_decref(adv);
+
+    json_decref(r);
+
+    /* paging: 2 per page */
+    r = report(f, "clv", "limit", "2", "cursor", "2", NULL);
+    p = json_object_get(r, "predictive");
+    assert_int_equal(json_array_size(json_object_get(p, "top_members")), 2);
+    assert_true(json_is_null(json_object_get(p, "next_cursor")));
+    json_decref(r);
+
+    /* churn by P(alive) at the month starts (x = 0 counts as alive under BG/NBD):
+     *   Feb 1: A B. Mar 1: A (x 1, t_x 31/7, T 49/7: 0.605) B C. Apr 1: A (x 2, t_x 59/7,
+     *   T 80/7: 0.652) B C E. May 1: A (T 110/7) 0.449 -> lost; B C E. Jun 1: A 0.295; B C E.
+     *   Jul 1: A 0.800 again, B C E. Periods Jan..Jun at_start 0 2 3 4 3 3, lost 0 0 0 1 0 0 */
+    r = report(f, "churn", "basis", "p_alive", NULL);
+    assert_string_equal(gs(r, "basis"), "p_alive");
+    const json_t *per = json_object_get(r, "periods");
+    const int64_t start[] = {0, 2, 3, 4, 3, 3}, lost[] = {0, 0, 0, 1, 0, 0};
+    for (i = 0; i < 6; i++) {
+        assert_int_equal(gi(json_array_get(per, i), "at_start"), start[i]);
+        assert_int_equal(gi(json_array_get(per, i), "lost"), lost[i]);
+    }
+    assert_float_equal(gd(json_array_get(per, 3), "churn_rate"), 25.0, 1e-9);
+    json_decref(r);
+}
+
+static void test_csv(void **state)
+{
+    rfx *f = *state;
+    json_t *r = report(f, "kpis", NULL);
+    char *csv = NULL;
+    loy_err err;
+    assert_int_equal(loy_app_report_csv(r, &csv, &err), 0);
+    assert_non_null(strstr(csv, "figure,value\r\n"));
+    assert_non_null(strstr(csv, "\r\nrevenue,75000\r\n"));
+    assert_non_null(strstr(csv, "\r\nby_location.BSR.purchases,5\r\n"));
+    assert_null(strstr(csv, "rules"));
+    free(csv);
+    json_decref(r);
+    r = report(f, "rfm", NULL);
+    assert_int_equal(loy_app_report_csv(r, &csv, &err), 0);
+    assert_true(strncmp(csv, "segment,members,revenue,revenue_display\r\n", 41) == 0);
+    /* one row per segment after the header */
+    size_t lines = 0;
+    for (const char *q = csv; (q = strstr(q, "\r\n")); q += 2) lines++;
+    assert_int_equal(lines, 12);
+    free(csv);
+    json_decref(r);
+    /* quoting and formula neutralising */
+    json_t *fake =
+        json_pack("{s:s, s:[{s:s, s:s, s:i, s:i, s:s}]}", "report", "churn", "periods", "from",
+                  "=1+2", "to", "a,\"b\"", "at_start", 1, "lost", 0, "churn_rate", "x");
+    assert_int_equal(loy_app_report_csv(fake, &csv, &err), 0);
+    assert_string_equal(csv, "from,to,at_start,lost,churn_rate\r\n'=1+2,\"a,\"\"b\"\"\",1,0,x\r\n");
+    free(csv);
+    json_decref(fake);
+}
+
 static void test_bad_params(void **state)
 {
     rfx *f = *state;
@@ -520,6 +713,30 @@ static void test_bad_params(void **state)
     p = json_pack("{s:s}", "segment", "sleepy");
     assert_int_equal(loy_app_report(f->app, "rfm", p, &resp, &err), LOY_EINVALID);
     json_decref(p);
+    p = json_pack("{s:s}", "basis", "vibes");
+    assert_int_equal(loy_app_report(f->app, "churn", p, &resp, &err), LOY_EINVALID);
+    assert_string_equal(err.field, "basis");
+    json_decref(p);
+    p = json_pack("{s:s, s:s}", "basis", "p_alive", "location", "PJ");
+    assert_int_equal(loy_app_report(f->app, "churn", p, &resp, &err), LOY_EINVALID);
+    assert_string_equal(err.field, "location");
+    json_decref(p);
+    p = json_pack("{s:s}", "location", "PJ");
+    assert_int_equal(loy_app_report(f->app, "clv", p, &resp, &err), LOY_EINVALID);
+    assert_string_equal(err.field, "location");
+    json_decref(p);
+    p = json_pack("{s:s}", "discount", "1.5");
+    assert_int_equal(loy_app_report(f->app, "clv", p, &resp, &err), LOY_EINVALID);
+    assert_string_equal(err.field, "discount");
+    json_decref(p);
+    p = json_pack("{s:s}", "weeks", "0");
+    assert_int_equal(loy_app_report(f->app, "clv", p, &resp, &err), LOY_EINVALID);
+    assert_string_equal(err.field, "weeks");
+    json_decref(p);
+    p = json_pack("{s:s}", "weeks", "4");
+    assert_int_equal(loy_app_report(f->app, "kpis", p, &resp, &err), LOY_EINVALID);
+    assert_string_equal(err.field, "weeks");
+    json_decref(p);
     assert_null(resp);
 }
 
@@ -534,6 +751,9 @@ int main(void)
         cmocka_unit_test(test_rfm),
         cmocka_unit_test(test_advocacy),
         cmocka_unit_test(test_economics),
+        cmocka_unit_test(test_clv_simple),
+        cmocka_unit_test(test_clv_predictive),
+        cmocka_unit_test(test_csv),
         cmocka_unit_test(test_bad_params),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

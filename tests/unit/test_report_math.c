@@ -193,13 +193,48 @@ static void test_months_and_rates(void **state)
                      INT64_C(1000000000000));
 }
 
+/* Net Promoter Score: 100 (P - D) / n; adjusted Wald interval (Rocks 2016): n' = n + 3,
+ * p' = (P + 3/4) / n', d' = (D + 3/4) / n', (p' - d') +/- z sqrt((p' + d' - (p' - d')^2) / n').
+ * 50/30/20: n' 103, p' 0.492718, d' 0.201456, centre 29.126, se 7.6916 -> [14.051, 44.201]. */
+static void test_nps(void **state)
+{
+    (void)state;
+    loy_nps n;
+    loy_rpt_nps(50, 30, 20, 1.959964, &n);
+    assert_int_equal(n.responses, 100);
+    assert_float_equal(n.nps, 30.0, 1e-12);
+    assert_float_equal(n.low, 14.05113, 1e-4);
+    assert_float_equal(n.high, 44.20130, 1e-4);
+    /* all promoters: 100, the interval clipped at 100 and pulled below by the adjustment */
+    loy_rpt_nps(10, 0, 0, 1.959964, &n);
+    assert_float_equal(n.nps, 100.0, 1e-12);
+    assert_float_equal(n.low, 47.50355, 1e-4);
+    assert_float_equal(n.high, 100.0, 1e-12);
+    /* no answers: no score, and an interval that says nothing is known */
+    loy_rpt_nps(0, 0, 0, 1.959964, &n);
+    assert_true(isnan(n.nps));
+    assert_true(n.low < -79 && n.high > 79);
+}
+
+/* lost / (at_start x months): 3 / (2 x 1 + 4 x 0.5) = 0.75; no exposure: NAN */
+static void test_monthly_churn(void **state)
+{
+    (void)state;
+    const int64_t lost[] = {1, 2}, start[] = {2, 4};
+    const double months[] = {1.0, 0.5};
+    assert_float_equal(loy_rpt_monthly_churn(lost, start, months, 2), 0.75, 1e-12);
+    const int64_t zero[] = {0, 0};
+    assert_true(isnan(loy_rpt_monthly_churn(zero, zero, months, 2)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantiles),        cmocka_unit_test(test_quintiles),
         cmocka_unit_test(test_segments),         cmocka_unit_test(test_lorenz_gini),
         cmocka_unit_test(test_top_share),        cmocka_unit_test(test_active_at),
-        cmocka_unit_test(test_months_and_rates),
+        cmocka_unit_test(test_months_and_rates), cmocka_unit_test(test_nps),
+        cmocka_unit_test(test_monthly_churn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
