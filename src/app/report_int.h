@@ -79,6 +79,10 @@ typedef struct {
  * per-location rows to c->out's "by_location" array. */
 int loy_rpt_kpi_counts(loy_rctx *c, loy_rpt_kpi *k, bool by_location, loy_err *err);
 
+/* Adds "by_cause": [{cause, accrued, accrued_to_date}] to the economics report's giving object:
+ * each giving entry counts for the cause of the programme version in force when it was made. */
+int loy_rpt_giving_by_cause(loy_rctx *c, json_t *giving, loy_err *err);
+
 int loy_rpt_kpis(loy_rctx *c, loy_err *err);
 int loy_rpt_churn(loy_rctx *c, loy_err *err);
 int loy_rpt_clv(loy_rctx *c, loy_err *err);

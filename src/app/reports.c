@@ -584,6 +584,7 @@ static int report_economics(loy_rctx *c, loy_err *err)
                                   (json_int_t)v.used, "open", (json_int_t)v.open, "use_rate",
                                   loy_rpt_num(loy_rpt_pct(v.used, v.issued), 2)));
     json_object_set_new(c->out, "giving", giving);
+    if ((rc = loy_rpt_giving_by_cause(c, giving, err))) return rc;
     loy_rpt_rule(
         c, "from the ledger, points and pending accounts together, entries created in the "
            "period: issued = earn + bonus + referral; reversed = refund reversals; net_issued = "
@@ -599,6 +600,8 @@ static int report_economics(loy_rctx *c, loy_err *err)
                  "vouchers: issued and used in the period; open = at `to` issued, unused and "
                  "unexpired; use_rate = used / issued x 100; giving: the giving account, in minor "
                  "units");
+    loy_rpt_rule(c, "giving.by_cause: each giving entry counts for the cause of the programme "
+                    "version in force when it was made (causes in the order they first appeared)");
     loy_rpt_rule(c, "the ledger is not kept per location, so this report takes no location");
     return 0;
 }

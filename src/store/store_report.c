@@ -51,6 +51,9 @@ static const char sql_ledger[] =
     "sum(amount) FROM ledger WHERE merchant_id = ?1 AND created_at < ?3 GROUP BY account, kind "
     "ORDER BY account, kind";
 
+static const char sql_giving[] = "SELECT created_at, amount FROM ledger WHERE merchant_id = ?1 "
+                                 "AND account = 'giving' AND created_at < ?2";
+
 static const char sql_vouchers[] =
     "SELECT count(CASE WHEN issued_at >= ?2 AND issued_at < ?3 THEN 1 END), "
     "count(CASE WHEN used_at >= ?2 AND used_at < ?3 THEN 1 END), "
@@ -219,6 +222,18 @@ int loy_store_report_vouchers(loy_conn *c, const loy_report_scope *s, loy_report
         out->used = loy_db_int(c, st, 1);
         out->open = loy_db_int(c, st, 2);
         loy_db_done(c, st);
+        rc = 0;
+    }
+    return rc;
+}
+
+int loy_store_report_giving(loy_conn *c, const loy_report_scope *s, loy_report_giving_fn fn,
+                            void *ctx, loy_err *err)
+{
+    loy_stmt *st;
+    int rc = loy_db_query(c, &st, err, sql_giving, "ii", s->merchant, s->to);
+    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
+        fn(ctx, loy_db_int(c, st, 0), loy_db_int(c, st, 1));
         rc = 0;
     }
     return rc;

@@ -82,6 +82,11 @@ typedef void (*loy_report_ledger_fn)(void *ctx, const char *account, const char 
 int loy_store_report_ledger(loy_conn *c, const loy_report_scope *s, loy_report_ledger_fn fn,
                             void *ctx, loy_err *err);
 
+/* Streams the giving account's ledger entries created before `to` as (created_at, amount). */
+typedef void (*loy_report_giving_fn)(void *ctx, int64_t at, int64_t amount);
+int loy_store_report_giving(loy_conn *c, const loy_report_scope *s, loy_report_giving_fn fn,
+                            void *ctx, loy_err *err);
+
 typedef struct {
     int64_t issued; /* issued in the period */
     int64_t used;   /* used in the period */

@@ -740,6 +740,40 @@ static void test_bad_params(void **state)
     assert_null(resp);
 }
 
+/* Giving per cause: a new programme version on 07-01 names another cause; E's 100.00 on 07-02
+ * gives 1 % = 100 to it, while the 750 of January-June stays with the first cause. */
+static void test_giving_by_cause(void **state)
+{
+    rfx *f = *state;
+    json_t *prog = json_load_file("examples/kopi-kita.json", 0, NULL);
+    assert_non_null(prog);
+    const char *first = gs(json_object_get(prog, "giving"), "cause");
+    char *first_cause = strdup(first);
+    json_object_set_new(json_object_get(prog, "giving"), "cause", json_string("Sekolah Harapan"));
+    char *text = json_dumps(prog, 0);
+    json_decref(prog);
+    f->app->now = at(7, 1);
+    int64_t version = 0;
+    loy_err err;
+    if (loy_app_programme_set(f->app, text, strlen(text), &version, &err))
+        fail_msg("programme: %s (%s)", err.message, err.field);
+    free(text);
+    buy(f->app, 7, 2, f->e, 10000, "PJ");
+    json_t *params = json_pack("{s:s, s:s}", "from", "2025-01-01", "to", "2025-07-31"), *r = NULL;
+    assert_int_equal(loy_app_report(f->app, "economics", params, &r, &err), 0);
+    json_decref(params);
+    const json_t *g = json_object_get(r, "giving");
+    assert_int_equal(gi(g, "accrued"), 850);
+    const json_t *bc = json_object_get(g, "by_cause");
+    assert_int_equal(json_array_size(bc), 2);
+    assert_string_equal(gs(json_array_get(bc, 0), "cause"), first_cause);
+    assert_int_equal(gi(json_array_get(bc, 0), "accrued"), 750);
+    assert_string_equal(gs(json_array_get(bc, 1), "cause"), "Sekolah Harapan");
+    assert_int_equal(gi(json_array_get(bc, 1), "accrued"), 100);
+    free(first_cause);
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -755,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_clv_predictive),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_bad_params),
+        cmocka_unit_test(test_giving_by_cause), /* last: it changes the programme */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
