@@ -9,6 +9,7 @@ KEYFILE="$(dirname "$DB")/owner-api-key.txt"
 if [ ! -f "$DB" ]; then
     "$LOY" init --db "$DB" --programme examples/kopi-kita.json
     "$LOY" demo --db "$DB" --members 150 --months 12
+    "$LOY" model fit --db "$DB" >/dev/null # P(alive) and CLV in member views and reports
     "$LOY" apikey create --db "$DB" --role owner --name "demo owner" --json | jq -r .key >"$KEYFILE"
     echo "kopi-kita-demo" | "$LOY" user add --db "$DB" --username owner --name "Demo Owner" \
         --role owner >/dev/null
@@ -26,6 +27,8 @@ The demo database is $DB. Try:
   $LOY purchase --member $first --amount 18.50 --item coffee:KOPI:2:9.00 --key receipt-1
   $LOY redeem --member $first --reward free-coffee --key redeem-1
   $LOY member ledger $first
+  $LOY report kpis                        # also churn, cohorts, pareto, rfm, advocacy, economics
+  $LOY report clv                         # simple and predictive lifetime value (--csv for CSV)
   $LOY db verify
   $LOY --help
 TOUR
@@ -37,6 +40,7 @@ Demo owner login: owner / kopi-kita-demo      Demo owner API key:
   $(cat "$KEYFILE")
 Try:
   curl -H "Authorization: Bearer $(cat "$KEYFILE")" "http://127.0.0.1:$PORT/api/v1/members?q=zoltan"
+  curl -H "Authorization: Bearer $(cat "$KEYFILE")" "http://127.0.0.1:$PORT/api/v1/reports/kpis"
   curl http://127.0.0.1:$PORT/api/openapi.json
 SERVER
 exec "$LOY" serve --db "$DB" --port "$PORT"

@@ -83,6 +83,16 @@ static void human_view(const json_t *r)
                json_string_value(json_object_get(g, "cause")));
     const char *fav = json_string_value(json_object_get(m, "favourite"));
     if (fav) printf("  favourite %s\n", fav);
+    const json_t *mo = json_object_get(r, "model");
+    if (json_is_object(mo))
+        printf("  outlook  P(alive) %.2f, %.1f purchases expected in %lld weeks, CLV %s (model "
+               "%lld, %s)\n",
+               json_number_value(json_object_get(mo, "p_alive")),
+               json_number_value(json_object_get(mo, "expected_purchases")),
+               (long long)json_integer_value(json_object_get(mo, "weeks")),
+               json_string_value(json_object_get(mo, "clv_display")),
+               (long long)json_integer_value(json_object_get(mo, "id")),
+               json_string_value(json_object_get(mo, "kind")));
     size_t i;
     const json_t *rw;
     printf("  rewards\n");
