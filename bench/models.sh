@@ -3,11 +3,11 @@
 # the numpy/scipy reference bench/models_ref.py, on the CDNOW summary (2,357 customers) and on
 # 1,000,000 simulated BG/NBD customers (times in whole days; the same CSV feeds both), in one run.
 # Targets: >= 10 x faster than scipy on every fit; each 1M-member fit under 2 s.
-# The baseline is scipy Nelder-Mead (the lifetimes library's method, and the library's own
-# algorithm) on one row per customer, as lifetimes does it; "(info)" rows show scipy on grouped
-# rows and scipy L-BFGS-B. Prints a table with the speed-ups and PASS/MISS, then whether both
-# sides found the same parameters (to 3 significant digits). A benchmark, not a test: exits 0
-# whatever the figures, non-zero only if it cannot run. It builds nothing:
+# The baseline is scipy Nelder-Mead (the lifetimes library's method; the library fits with BFGS
+# and analytic gradients) on one row per customer, as lifetimes does it; "(info)" rows show scipy
+# on grouped rows and scipy L-BFGS-B. Prints a table with the speed-ups and PASS/MISS, then
+# whether both sides found the same parameters (to 3 significant digits). A benchmark, not a
+# test: exits 0 whatever the figures, non-zero only if it cannot run. It builds nothing:
 #
 #   cmake -S . -B build-bm -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #   cmake --build build-bm -j2 --target bench_models
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
     --n) n=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
     --lbfgs-sim) lbfgs_sim=1; shift ;;
-    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/models.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -93,15 +93,15 @@ END {
         ok = ps[k] != "" && r >= 10
         tgt = ">= 10 x"
         if (c == "sim") { tgt = tgt ", < 2 s"; ok = ok && t < 2 }
-        printf "| %s (NM, %s rows) | %.3f | %s | %s | %s | %s |\n", label(c, m), prows[k], t,
+        printf "| %s (NM, %s rows) | %.4f | %s | %s | %s | %s |\n", label(c, m), prows[k], t,
             secs(ps[k], pto[k]), ratio(ps[k], pto[k], t), tgt, ok ? "PASS" : "MISS"
         g = k "@grouped"; sub(SUBSEP m "@grouped$", SUBSEP m "@grouped", g)
         g = c SUBSEP m "@grouped"
         if (g in ps)
-            printf "| ... scipy NM on the %s grouped rows | %.3f | %s | %s | (info) | - |\n",
+            printf "| ... scipy NM on the %s grouped rows | %.4f | %s | %s | (info) | - |\n",
                 prows[g], t, secs(ps[g], pto[g]), ratio(ps[g], pto[g], t)
         if (k in ls)
-            printf "| ... scipy L-BFGS-B, one row per customer | %.3f | %s | %s | (info) | - |\n",
+            printf "| ... scipy L-BFGS-B, one row per customer | %.4f | %s | %s | (info) | - |\n",
                 t, secs(ls[k], lto[k]), ratio(ls[k], lto[k], t)
     }
     print ""

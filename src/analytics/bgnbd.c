@@ -8,10 +8,8 @@
 #include "analytics/optim.h"
 #include "analytics/special.h"
 
-#define MAX_CACHED_X  1000000.0
-#define SUBSAMPLE_MIN 50000
-#define SUBSAMPLE_TO  20000
-#define H_TERMS       10000000L
+#define MAX_CACHED_X 1000000.0
+#define H_TERMS      10000000L
 
 int loy_bgnbd_params_check(const loy_bgnbd_params *p, loy_err *err)
 {
@@ -73,35 +71,18 @@ int loy_bgnbd_loglik(double *out, const loy_bgnbd_params *p, const loy_clvdata *
 typedef struct {
     const loy_clvdata *d;
     double wsum;
-    size_t maxx; /* cache size - 1, 0 when not caching */
+    size_t maxx; /* cache size - 1 when caching per x (cx != NULL) */
     double *cx;  /* part_x per x */
+    double *dcx; /* its gradient over log(r, alpha, a, b), 4 per x */
     double *cl;  /* log a - log(b+x-1) per x */
+    double *dcl; /* its derivative over log b per x (over log a it is 1) */
     unsigned char *present;
-    size_t nu;        /* distinct times among t_x and T, 0 when not caching */
+    size_t nu;        /* distinct times among t_x and T */
     double *u;        /* the distinct times, sorted */
     double *lu;       /* log(alpha + u) per eval */
+    double *iu;       /* alpha / (alpha + u) per eval */
     size_t *itx, *iT; /* per row: index of t_x and of T in u */
 } fit_ctx;
-
-static int cmp_double(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return a < b ? -1 : (a > b ? 1 : 0);
-}
-
-static size_t find_time(const double *u, size_t n, double v)
-{
-    size_t lo = 0, hi = n; /* u[lo] <= v < u[hi] */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (u[mid] <= v) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
-}
 
 /* Distinct times of the rows, so that log(alpha + t) is computed once per time per eval. */
 static int build_time_cache(fit_ctx *c, const loy_clvdata *g)
@@ -110,66 +91,94 @@ static int build_time_cache(fit_ctx *c, const loy_clvdata *g)
     c->itx = malloc(g->n * sizeof(size_t));
     c->iT = malloc(g->n * sizeof(size_t));
     if (!c->u || !c->itx || !c->iT) return LOY_ENOMEM;
-    for (size_t i = 0; i < g->n; i++) {
-        c->u[2 * i] = g->t_x[i];
-        c->u[2 * i + 1] = g->T[i];
-    }
-    qsort(c->u, 2 * g->n, sizeof(double), cmp_double);
-    size_t m = 0;
-    for (size_t i = 0; i < 2 * g->n; i++)
-        if (m == 0 || c->u[i] != c->u[m - 1]) c->u[m++] = c->u[i];
+    size_t m = loy_clvdata_times(g, c->u);
     c->lu = malloc(m * sizeof(double));
-    if (!c->lu) return LOY_ENOMEM;
+    c->iu = malloc(m * sizeof(double));
+    if (!c->lu || !c->iu) return LOY_ENOMEM;
     for (size_t i = 0; i < g->n; i++) {
-        c->itx[i] = find_time(c->u, m, g->t_x[i]);
-        c->iT[i] = find_time(c->u, m, g->T[i]);
+        c->itx[i] = loy_clvdata_time_index(c->u, m, g->t_x[i]);
+        c->iT[i] = loy_clvdata_time_index(c->u, m, g->T[i]);
     }
     c->nu = m;
     return 0;
 }
 
-static double neg_mean_ll(const double *th, void *vctx)
+/* part_x and its gradient over log(r, alpha, a, b); ps = {psi(r), psi(a+b), psi(b), log alpha}. */
+static double part_x_grad(double *g, const loy_bgnbd_params *p, double x, const double *ps)
+{
+    double pabx = loy_digamma(p->a + p->b + x);
+    g[0] = p->r * (loy_digamma(p->r + x) - ps[0] + ps[3]);
+    g[1] = p->r;
+    g[2] = p->a * (ps[1] - pabx);
+    g[3] = p->b * (ps[1] + loy_digamma(p->b + x) - ps[2] - pabx);
+    return part_x(p, x);
+}
+
+/* Negative mean log-likelihood over th = log(r, alpha, a, b) and its analytic gradient. The
+ * value is computed as loy_bgnbd_loglik_one does, with the parts that depend on x alone once
+ * per distinct x and log(alpha + t) once per distinct time. */
+static double neg_mean_ll(double *grad, const double *th, void *vctx)
 {
     fit_ctx *c = vctx;
     loy_bgnbd_params p = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
     if (!(p.r > 0.0 && p.alpha > 0.0 && p.a > 0.0 && p.b > 0.0) || !isfinite(p.r) ||
-        !isfinite(p.alpha) || !isfinite(p.a) || !isfinite(p.b))
+        !isfinite(p.alpha) || !isfinite(p.a) || !isfinite(p.b) || p.r > LOY_OPTIM_MAX_SHAPE ||
+        p.a > LOY_OPTIM_MAX_SHAPE || p.b > LOY_OPTIM_MAX_SHAPE)
         return INFINITY;
+    const double ps[4] = {loy_digamma(p.r), loy_digamma(p.a + p.b), loy_digamma(p.b), log(p.alpha)};
+    const double la = log(p.a);
     const loy_clvdata *d = c->d;
-    double s = 0.0;
     if (c->cx) {
         for (size_t x = 0; x <= c->maxx; x++) {
             if (!c->present[x]) continue;
-            c->cx[x] = part_x(&p, (double)x);
-            c->cl[x] = x > 0 ? log(p.a) - log(p.b + (double)x - 1.0) : 0.0;
+            c->cx[x] = part_x_grad(c->dcx + 4 * x, &p, (double)x, ps);
+            c->cl[x] = x > 0 ? la - log(p.b + (double)x - 1.0) : 0.0;
+            c->dcl[x] = x > 0 ? -p.b / (p.b + (double)x - 1.0) : 0.0;
         }
-        if (c->nu) {
-            for (size_t k = 0; k < c->nu; k++) c->lu[k] = log(p.alpha + c->u[k]);
-            for (size_t i = 0; i < d->n; i++) {
-                size_t x = (size_t)d->x[i];
-                double rx = p.r + d->x[i], l3 = -rx * c->lu[c->iT[i]];
-                double l = x > 0 ? loy_logaddexp(l3, c->cl[x] - rx * c->lu[c->itx[i]]) : l3;
-                s += d->weight[i] * (c->cx[x] + l);
-            }
-        } else {
-            for (size_t i = 0; i < d->n; i++) {
-                size_t x = (size_t)d->x[i];
-                s += d->weight[i] *
-                     (c->cx[x] + part_rest(&p, d->x[i], d->t_x[i], d->T[i], c->cl[x]));
-            }
-        }
-    } else {
-        for (size_t i = 0; i < d->n; i++)
-            s += d->weight[i] * loy_bgnbd_loglik_one(&p, d->x[i], d->t_x[i], d->T[i]);
     }
-    return -s / c->wsum;
+    for (size_t k = 0; k < c->nu; k++) {
+        c->lu[k] = log(p.alpha + c->u[k]);
+        c->iu[k] = p.alpha / (p.alpha + c->u[k]);
+    }
+    loy_sum s = {0};
+    double gs[4] = {0.0, 0.0, 0.0, 0.0};
+    for (size_t i = 0; i < d->n; i++) {
+        double xd = d->x[i], rx = p.r + xd, w = d->weight[i], gx[4], px, cl, dcl;
+        size_t x = (size_t)xd, jT = c->iT[i], jt = c->itx[i];
+        const double *dpx = gx;
+        if (c->cx) {
+            px = c->cx[x];
+            dpx = c->dcx + 4 * x;
+            cl = c->cl[x];
+            dcl = c->dcl[x];
+        } else {
+            px = part_x_grad(gx, &p, xd, ps);
+            cl = xd > 0.0 ? la - log(p.b + xd - 1.0) : 0.0;
+            dcl = xd > 0.0 ? -p.b / (p.b + xd - 1.0) : 0.0;
+        }
+        double l3 = -rx * c->lu[jT], l = l3, w4 = 0.0;
+        if (xd > 0.0) { /* loy_logaddexp(l3, l4), keeping the weight of l4 */
+            double l4 = cl - rx * c->lu[jt], t = exp(-fabs(l3 - l4));
+            l = (l3 > l4 ? l3 : l4) + log1p(t);
+            w4 = (l3 > l4 ? t : 1.0) / (1.0 + t);
+        }
+        loy_sum_add(&s, w * (px + l));
+        double w3 = 1.0 - w4;
+        gs[0] += w * (dpx[0] - p.r * (w3 * c->lu[jT] + w4 * c->lu[jt]));
+        gs[1] += w * (dpx[1] - rx * (w3 * c->iu[jT] + w4 * c->iu[jt]));
+        gs[2] += w * (dpx[2] + w4);
+        gs[3] += w * (dpx[3] + w4 * dcl);
+    }
+    for (int j = 0; j < 4; j++) grad[j] = -gs[j] / c->wsum;
+    return -loy_sum_value(&s) / c->wsum;
 }
 
-/* Fits grouped data g from th (log-params, updated). */
+/* Fits grouped data g from th (log-params, updated); res->fmin is the total log-likelihood. */
 static int fit_grouped(loy_optim_result *res, double *th, const loy_clvdata *g,
-                       const loy_optim_opts *o, loy_err *err)
+                       const loy_optim_bfgs_opts *o, loy_err *err)
 {
-    fit_ctx c = {g, 0.0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL};
+    fit_ctx c = {0};
+    c.d = g;
     double maxx = 0.0;
     for (size_t i = 0; i < g->n; i++) {
         c.wsum += g->weight[i];
@@ -179,26 +188,31 @@ static int fit_grouped(loy_optim_result *res, double *th, const loy_clvdata *g,
     if (maxx <= MAX_CACHED_X) {
         c.maxx = (size_t)maxx;
         c.cx = malloc((c.maxx + 1) * sizeof(double));
+        c.dcx = malloc(4 * (c.maxx + 1) * sizeof(double));
         c.cl = malloc((c.maxx + 1) * sizeof(double));
+        c.dcl = malloc((c.maxx + 1) * sizeof(double));
         c.present = calloc(c.maxx + 1, 1);
-        if (!c.cx || !c.cl || !c.present) {
+        if (!c.cx || !c.dcx || !c.cl || !c.dcl || !c.present) {
             rc = loy_err_set(err, LOY_ENOMEM, "data", "out of memory fitting BG/NBD");
             goto done;
         }
         for (size_t i = 0; i < g->n; i++) c.present[(size_t)g->x[i]] = 1;
-        if (build_time_cache(&c, g) != 0) {
-            rc = loy_err_set(err, LOY_ENOMEM, "data", "out of memory fitting BG/NBD");
-            goto done;
-        }
     }
-    rc = loy_optim_nelder_mead(res, th, 4, neg_mean_ll, &c, o, err);
+    if (build_time_cache(&c, g) != 0) {
+        rc = loy_err_set(err, LOY_ENOMEM, "data", "out of memory fitting BG/NBD");
+        goto done;
+    }
+    rc = loy_optim_bfgs(res, th, 4, neg_mean_ll, &c, o, err);
     if (rc == 0) res->fmin *= -c.wsum;
 done:
     free(c.cx);
+    free(c.dcx);
     free(c.cl);
+    free(c.dcl);
     free(c.present);
     free(c.u);
     free(c.lu);
+    free(c.iu);
     free(c.itx);
     free(c.iT);
     return rc;
@@ -211,50 +225,20 @@ int loy_bgnbd_fit(loy_bgnbd_fit_result *out, const loy_clvdata *d, const loy_bgn
     if (start) s0 = *start;
     int rc = loy_bgnbd_params_check(&s0, err);
     if (rc != 0) return rc;
-    loy_clvdata_owned g = {0}, sub = {0};
+    loy_clvdata_owned g = {0};
     rc = loy_clvdata_group(&g, d, err);
     if (rc != 0) return rc;
     double th[4] = {log(s0.r), log(s0.alpha), log(s0.a), log(s0.b)};
     loy_optim_result res = {0};
-    size_t evals = 0;
-    loy_optim_opts o = {
-        .max_evals = 20000, .ftol = 1e-13, .xtol = 1e-9, .step = 0.5, .restarts = 3};
-    if (g.view.n > SUBSAMPLE_MIN) {
-        size_t k = d->n / SUBSAMPLE_TO + 1, m = 0;
-        for (size_t i = 0; i < d->n; i += k) m++;
-        double *cols = malloc(4 * m * sizeof(double));
-        if (!cols) {
-            rc = loy_err_set(err, LOY_ENOMEM, "data", "out of memory fitting BG/NBD");
-            goto done;
-        }
-        for (size_t i = 0, j = 0; i < d->n; i += k, j++) {
-            cols[j] = d->x[i];
-            cols[m + j] = d->t_x[i];
-            cols[2 * m + j] = d->T[i];
-            cols[3 * m + j] = d->weight ? d->weight[i] : 1.0;
-        }
-        loy_clvdata sd = {cols, cols + m, cols + 2 * m, cols + 3 * m, m};
-        rc = loy_clvdata_group(&sub, &sd, err);
-        free(cols);
-        loy_optim_opts so = {
-            .max_evals = 20000, .ftol = 1e-9, .xtol = 1e-5, .step = 0.5, .restarts = 1};
-        if (rc == 0) rc = fit_grouped(&res, th, &sub.view, &so, err);
-        if (rc != 0) goto done;
-        evals += res.evals;
-        o.step = 0.05; /* the full fit starts near the optimum */
-        o.restarts = 1;
-        o.ftol = 1e-12; /* relative to a mean log-likelihood of a few units */
-        o.xtol = 1e-7;
-    }
+    loy_optim_bfgs_opts o = {.max_evals = 2000, .gtol = 1e-10};
     rc = fit_grouped(&res, th, &g.view, &o, err);
-    if (rc != 0) goto done;
-    out->params = (loy_bgnbd_params){exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
-    out->loglik = res.fmin;
-    out->converged = res.converged;
-    out->evals = evals + res.evals;
-    out->groups = g.view.n;
-done:
-    loy_clvdata_free(&sub);
+    if (rc == 0) {
+        out->params = (loy_bgnbd_params){exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
+        out->loglik = res.fmin;
+        out->converged = res.converged;
+        out->evals = res.evals;
+        out->groups = g.view.n;
+    }
     loy_clvdata_free(&g);
     return rc;
 }
@@ -299,6 +283,28 @@ static int series_h(double *out_l, int *out_s, double A, double a, double C, dou
     return 0;
 }
 
+/* S = (1 - z)^(r+x) 2F1(r + x, b + x; a + b + x - 1; z) by its Gauss series in log space (the
+ * terms are positive and S <= 1, so they neither overflow nor cancel). For very large a and b,
+ * where series_h needs about a z terms; the series here converges geometrically at rate about
+ * z b / (a + b). */
+static int direct_s(double *out, const loy_bgnbd_params *p, double x, double z, double L)
+{
+    double ra = p->r + x, rb = p->b + x, c = p->a + p->b + x - 1.0;
+    double lt = ra * L, sum = exp(lt);
+    for (long k = 0; k < H_TERMS; k++) {
+        double dk = (double)k;
+        double ratio = (ra + dk) * (rb + dk) / ((c + dk) * (dk + 1.0)) * z;
+        lt += log(ratio);
+        double term = exp(lt);
+        sum += term;
+        if (ratio < 1.0 && term <= DBL_EPSILON * sum * (1.0 - ratio)) {
+            *out = sum;
+            return isfinite(sum) ? 0 : LOY_EINVALID;
+        }
+    }
+    return LOY_EINVALID;
+}
+
 int loy_bgnbd_expected(double *out, const loy_bgnbd_params *p, double t, double x, double t_x,
                        double T, loy_err *err)
 {
@@ -317,10 +323,14 @@ int loy_bgnbd_expected(double *out, const loy_bgnbd_params *p, double t, double 
     double e1 = a1 == 0.0 ? -L : -expm1(a1 * L) / a1;
     double lh;
     int sh;
-    if (series_h(&lh, &sh, A, p->a, C, z) != 0)
+    double bracket, S;
+    if (series_h(&lh, &sh, A, p->a, C, z) == 0)
+        bracket = e1 - (sh == 0 ? 0.0 : sh * exp(a1 * L + lh));
+    else if (a1 > 0.0 && direct_s(&S, p, x, z, L) == 0)
+        bracket = (1.0 - S) / a1; /* the textbook form, for huge a and b (near-constant p) */
+    else
         return loy_err_set(err, LOY_EINVALID, "t", "BG/NBD expectation for t = %g did not converge",
                            t);
-    double bracket = e1 - (sh == 0 ? 0.0 : sh * exp(a1 * L + lh));
     double den = x > 0.0 ? 1.0 + exp(log_dead_odds(p, x, t_x, T)) : 1.0;
     double v = C * bracket / den;
     if (!isfinite(v))

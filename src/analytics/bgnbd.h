@@ -35,10 +35,10 @@ double loy_bgnbd_loglik_one(const loy_bgnbd_params *p, double x, double t_x, dou
 int loy_bgnbd_loglik(double *out, const loy_bgnbd_params *p, const loy_clvdata *d, loy_err *err);
 
 /* Maximum-likelihood fit: groups identical rows (loy_clvdata_group), then minimises the
- * negative mean log-likelihood over log(r, alpha, a, b) with loy_optim_nelder_mead from start
- * (NULL: r = alpha = a = b = 1). For more than 50,000 distinct rows it first fits a
- * deterministic subsample (every k-th row) and starts the full fit from there. Returns 0
- * (check out->converged), LOY_EINVALID or LOY_ENOMEM. */
+ * negative mean log-likelihood over log(r, alpha, a, b) with loy_optim_bfgs and the analytic
+ * gradient (lgamma and digamma once per distinct x, log(alpha + t) once per distinct time, the
+ * sum compensated) from start (NULL: r = alpha = a = b = 1); r, a and b are kept below
+ * LOY_OPTIM_MAX_SHAPE. Returns 0 (check out->converged), LOY_EINVALID or LOY_ENOMEM. */
 int loy_bgnbd_fit(loy_bgnbd_fit_result *out, const loy_clvdata *d, const loy_bgnbd_params *start,
                   loy_err *err);
 

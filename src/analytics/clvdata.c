@@ -17,15 +17,21 @@ int loy_clvdata_check(const loy_clvdata *d, loy_err *err)
     double total = 0.0;
     for (size_t i = 0; i < d->n; i++) {
         double x = d->x[i], tx = d->t_x[i], T = d->T[i], w = d->weight ? d->weight[i] : 1.0;
-        char field[64];
-        snprintf(field, sizeof(field), "rows[%zu]", i);
+        const char *why = NULL;
         if (!isfinite(x) || !isfinite(tx) || !isfinite(T) || !isfinite(w))
-            return loy_err_set(err, LOY_EINVALID, field, "values must be finite");
-        if (x < 0.0 || x != floor(x))
-            return loy_err_set(err, LOY_EINVALID, field, "x = %g is not a whole number >= 0", x);
-        if (tx < 0.0 || tx > T)
-            return loy_err_set(err, LOY_EINVALID, field, "t_x = %g is not in [0, T = %g]", tx, T);
-        if (w < 0.0) return loy_err_set(err, LOY_EINVALID, field, "weight %g is negative", w);
+            why = "values must be finite";
+        else if (x < 0.0 || x != floor(x))
+            why = "x is not a whole number >= 0";
+        else if (tx < 0.0 || tx > T)
+            why = "t_x is not in [0, T]";
+        else if (w < 0.0)
+            why = "weight is negative";
+        if (why) { /* the field name is formatted only for a bad row */
+            char field[64];
+            snprintf(field, sizeof(field), "rows[%zu]", i);
+            return loy_err_set(err, LOY_EINVALID, field, "%s (x %g, t_x %g, T %g, weight %g)", why,
+                               x, tx, T, w);
+        }
         total += w;
     }
     if (!(total > 0.0)) return loy_err_set(err, LOY_EINVALID, "weight", "all weights are zero");
@@ -91,4 +97,36 @@ int loy_clvdata_group(loy_clvdata_owned *out, const loy_clvdata *d, loy_err *err
 done:
     free(rows);
     return rc;
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+size_t loy_clvdata_times(const loy_clvdata *d, double *u)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        u[2 * i] = d->t_x[i];
+        u[2 * i + 1] = d->T[i];
+    }
+    qsort(u, 2 * d->n, sizeof(double), cmp_double);
+    size_t m = 0;
+    for (size_t i = 0; i < 2 * d->n; i++)
+        if (m == 0 || u[i] != u[m - 1]) u[m++] = u[i];
+    return m;
+}
+
+size_t loy_clvdata_time_index(const double *u, size_t n, double v)
+{
+    size_t lo = 0, hi = n; /* u[lo] <= v < u[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (u[mid] <= v)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
 }

@@ -38,4 +38,10 @@ int loy_clvdata_group(loy_clvdata_owned *out, const loy_clvdata *d, loy_err *err
 /* Frees the arrays of a loy_clvdata_owned (NULL-safe) and zeroes it. */
 void loy_clvdata_free(loy_clvdata_owned *o);
 
+/* The distinct values among every row's t_x and T, ascending, into u (room for 2 n values);
+ * returns how many. Fits compute time-dependent terms once per distinct time. */
+size_t loy_clvdata_times(const loy_clvdata *d, double *u);
+/* The index of v in u[0..n) as made by loy_clvdata_times (v must be one of them). */
+size_t loy_clvdata_time_index(const double *u, size_t n, double v);
+
 #endif

@@ -39,7 +39,9 @@ int loy_gammagamma_params_check(const loy_gammagamma_params *p, loy_err *err);
  * No checks: the caller passes valid values. */
 double loy_gammagamma_loglik_one(const loy_gammagamma_params *p, double x, double zbar);
 
-/* Maximum-likelihood fit on the rows with x > 0 (Nelder-Mead over log-parameters) from start
+/* Maximum-likelihood fit on the rows with x > 0 (BFGS over log-parameters with the analytic
+ * gradient; lgamma and digamma once per distinct x, one log per row; p and q kept below
+ * LOY_OPTIM_MAX_SHAPE) from start
  * (NULL: p = q = 1, gamma = mean zbar). Returns 0 (check out->converged) or LOY_EINVALID (no
  * usable row, x not a whole number >= 0, zbar <= 0 with x > 0, negative weight). */
 int loy_gammagamma_fit(loy_gammagamma_fit_result *out, const loy_gammagamma_data *d,

@@ -41,8 +41,14 @@ int loy_paretonbd_loglik_one(double *out, const loy_paretonbd_params *p, double 
 int loy_paretonbd_loglik(double *out, const loy_paretonbd_params *p, const loy_clvdata *d,
                          loy_err *err);
 
-/* Maximum-likelihood fit (grouping identical rows; Nelder-Mead over log-parameters) from start
- * (NULL: all 1). Returns 0 (check out->converged), LOY_EINVALID or LOY_ENOMEM. */
+/* Maximum-likelihood fit from start (NULL: all 1): groups identical rows, then minimises the
+ * negative mean log-likelihood over log(r, alpha, s, beta) with loy_optim_bfgs. Each evaluation
+ * computes the 2F1 term once per distinct (x, t_x) and (x, T) pair rather than twice per row, and
+ * the gradient analytically except for the 2F1 terms' partial derivatives, which are central
+ * differences per pair. r and s are kept below LOY_OPTIM_MAX_SHAPE; an evaluation whose 2F1 falls
+ * outside its bounds 1 <= F <= (1-z)^-k, or which gives a row with x = 0 a probability above 1,
+ * counts as outside the domain (rounding at extreme parameters). Returns 0 (check
+ * out->converged), LOY_EINVALID or LOY_ENOMEM. */
 int loy_paretonbd_fit(loy_paretonbd_fit_result *out, const loy_clvdata *d,
                       const loy_paretonbd_params *start, loy_err *err);
 

@@ -24,6 +24,23 @@ double loy_lgamma(double x)
     return lgamma(x);
 }
 
+double loy_digamma(double x)
+{
+    if (!(x > 0.0)) return NAN;
+    double acc = 0.0;
+    while (x < 10.0) {
+        acc -= 1.0 / x;
+        x += 1.0;
+    }
+    double f = 1.0 / (x * x);
+    double t =
+        f *
+        (-1.0 / 12.0 +
+         f * (1.0 / 120.0 +
+              f * (-1.0 / 252.0 + f * (1.0 / 240.0 + f * (-1.0 / 132.0 + f * (691.0 / 32760.0))))));
+    return acc + log(x) - 0.5 / x + t;
+}
+
 double loy_lbeta(double a, double b)
 {
     return lgamma(a) + lgamma(b) - lgamma(a + b);

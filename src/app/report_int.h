@@ -55,6 +55,8 @@ int loy_rpt_cmp_i64(const void *a, const void *b);
 /* The rule of what purchases count, shared by most reports. */
 extern const char loy_rpt_counted_rule[];
 
+/* How many calendar months (merchant's zone) the period touches. */
+int64_t loy_rpt_months(const loy_app *app, const loy_report_scope *s);
 /* Period boundaries into b (at most LOY_RPT_MAX_MONTHS + 2): from, each local month start inside
  * the period, to. Returns how many. */
 size_t loy_rpt_month_bounds(const loy_app *app, const loy_report_scope *s, int64_t *b);
@@ -75,9 +77,9 @@ typedef struct {
 } loy_rpt_kpi;
 
 /* The kpis figures of c's scope in one ordered pass over the counted purchases before `to` (all
- * history, for the first purchases) and one over members; with `by_location`, also appends the
- * per-location rows to c->out's "by_location" array. */
-int loy_rpt_kpi_counts(loy_rctx *c, loy_rpt_kpi *k, bool by_location, loy_err *err);
+ * history, for the first purchases) and one over members; with `details`, also appends the
+ * per-location rows to c->out's "by_location" array and the per-month rows to "by_month". */
+int loy_rpt_kpi_counts(loy_rctx *c, loy_rpt_kpi *k, bool details, loy_err *err);
 
 /* Adds "by_cause": [{cause, accrued, accrued_to_date}] to the economics report's giving object:
  * each giving entry counts for the cause of the programme version in force when it was made. */

@@ -65,13 +65,10 @@ static int parse_params(loy_app *app, int report, const json_t *params, loy_rpar
                             NULL, err);
     if (!rc && p->scope.from >= p->scope.to)
         rc = loy_err_set(err, LOY_EINVALID, "from", "from: must be before to");
-    if (!rc && (report == LOY_R_CHURN || report == LOY_R_COHORTS)) {
-        int64_t m0 = loy_rpt_month_of(loy_tz_local(app->tz, p->scope.from));
-        int64_t m1 = loy_rpt_month_of(loy_tz_local(app->tz, p->scope.to - 1));
-        if (m1 - m0 + 1 > LOY_RPT_MAX_MONTHS)
-            rc = loy_err_set(err, LOY_EINVALID, "from",
-                             "from: the period spans more than %d months", LOY_RPT_MAX_MONTHS);
-    }
+    if (!rc && (report == LOY_R_CHURN || report == LOY_R_COHORTS || report == LOY_R_CLV) &&
+        loy_rpt_months(app, &p->scope) > LOY_RPT_MAX_MONTHS)
+        rc = loy_err_set(err, LOY_EINVALID, "from", "from: the period spans more than %d months",
+                         LOY_RPT_MAX_MONTHS);
     if (!rc) rc = loy_param_text(params, "location", &p->scope.location, err);
     if (!rc && p->scope.location && !loy_programme_location(app->prog, p->scope.location))
         rc = loy_err_set(err, LOY_EINVALID, "location", "location: unknown location \"%s\"",

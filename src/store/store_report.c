@@ -10,9 +10,9 @@
     "merchant_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 AND refunded < amount AND "       \
     "(?4 IS NULL OR location_code = ?4)"
 
-static const char sql_member_counts[] =
-    "SELECT count(*), count(CASE WHEN joined_at >= ?2 THEN 1 END) FROM members "
-    "WHERE merchant_id = ?1 AND joined_at < ?3 AND (?4 IS NULL OR location_code = ?4)";
+static const char sql_member_joins[] =
+    "SELECT joined_at FROM members WHERE merchant_id = ?1 AND joined_at < ?2 "
+    "AND (?3 IS NULL OR location_code = ?3)";
 
 /* Aggregated here rather than by GROUP BY: streaming the covering index is about a third
  * cheaper per row than SQLite's aggregate loop. */
@@ -69,16 +69,15 @@ static int scoped(loy_conn *c, loy_stmt **st, loy_err *err, const char *sql,
                : loy_db_query(c, st, err, sql, "iiin", s->merchant, s->from, s->to);
 }
 
-int loy_store_report_member_counts(loy_conn *c, const loy_report_scope *s, int64_t *members,
-                                   int64_t *joined, loy_err *err)
+int loy_store_report_joins(loy_conn *c, const loy_report_scope *s, loy_report_join_fn fn, void *ctx,
+                           loy_err *err)
 {
     loy_stmt *st;
-    *members = *joined = 0;
-    int rc = scoped(c, &st, err, sql_member_counts, s);
-    if (!rc && (rc = loy_db_next(c, st, err)) == 1) {
-        *members = loy_db_int(c, st, 0);
-        *joined = loy_db_int(c, st, 1);
-        loy_db_done(c, st);
+    int rc = s->location ? loy_db_query(c, &st, err, sql_member_joins, "iit", s->merchant, s->to,
+                                        s->location)
+                         : loy_db_query(c, &st, err, sql_member_joins, "iin", s->merchant, s->to);
+    while (!rc && (rc = loy_db_next(c, st, err)) == 1) {
+        fn(ctx, loy_db_int(c, st, 0));
         rc = 0;
     }
     return rc;

@@ -19,10 +19,11 @@ typedef struct {
     const char *location; /* NULL = every location */
 } loy_report_scope;
 
-/* Members joined before `to` (home location = location, when given) and, of those, joined in
- * [from, to): one scan of members. */
-int loy_store_report_member_counts(loy_conn *c, const loy_report_scope *s, int64_t *members,
-                                   int64_t *joined, loy_err *err);
+/* Streams the joined_at of every member who joined before `to` (home location = location, when
+ * given): one scan of members. */
+typedef void (*loy_report_join_fn)(void *ctx, int64_t joined_at);
+int loy_store_report_joins(loy_conn *c, const loy_report_scope *s, loy_report_join_fn fn, void *ctx,
+                           loy_err *err);
 
 /* Purchases, buyers and revenue per location code in the period (code NULL for purchases
  * without a location), ordered by code. */

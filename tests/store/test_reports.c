@@ -217,6 +217,21 @@ static void test_kpis(void **state)
      * 04-01T16Z: the same two (B's 04-01 purchase is refunded and earlier anyway) */
     assert_int_equal(gi(r, "active_30_days"), 2);
     assert_int_equal(gi(r, "active_90_days"), 2);
+    /* by month: Jan A B (10000 + 5000), Feb C A (2000 + 10000), Mar E A (20000 + 10000), Apr
+     * B's wholly refunded one only, May nothing, Jun A C (15000 + 4000 - 1000); joins Jan A B,
+     * Feb C D, Mar E */
+    const json_t *bm = json_object_get(r, "by_month");
+    assert_int_equal(json_array_size(bm), 6);
+    const int64_t mp[] = {2, 2, 2, 0, 0, 2}, mr[] = {15000, 12000, 30000, 0, 0, 18000},
+                  mn[] = {2, 2, 1, 0, 0, 0};
+    for (size_t i = 0; i < 6; i++) {
+        const json_t *x = json_array_get(bm, i);
+        assert_int_equal(gi(x, "purchases"), mp[i]);
+        assert_int_equal(gi(x, "buyers"), mp[i]); /* two different members each month */
+        assert_int_equal(gi(x, "revenue"), mr[i]);
+        assert_int_equal(gi(x, "new_members"), mn[i]);
+    }
+    assert_string_equal(gs(json_array_get(bm, 1), "from"), "2025-01-31T16:00:00Z");
     const json_t *loc = json_object_get(r, "by_location");
     assert_int_equal(json_array_size(loc), 2);
     /* BSR: A x4 + B x1 = 5 purchases, 2 buyers, 450 + 50; PJ: C x2 + E = 3, 2 buyers, 50 + 200 */

@@ -162,6 +162,53 @@ static void test_bgnbd_expectations(void **state)
     assert_true(fabs(v - vm) < 1e-6 && fabs(v - vp) < 1e-6 && v > 0.0);
 }
 
+/* A fit can run to a, b -> infinity with a / (a + b) = p fixed (the drop-out probability the same
+ * for everyone). The expectation must still be computed, and approach its closed-form limit
+ * E = (1 - ((1 - z) / (1 - q z))^(r+x)) / p / (1 + p/q ((alpha+T)/(alpha+t_x))^(r+x)),
+ * q = 1 - p, z = t / (alpha + T + t): with r 1.733, alpha 3.48, p = 1/6.8, t 52, T 25 that is
+ * 3.325513758 for x 5, t_x 20 and 2.296991155 for x 0. */
+static void test_bgnbd_degenerate(void **state)
+{
+    (void)state;
+    const double sizes[] = {3e5, 1e6, 1e9};
+    for (size_t i = 0; i < 3; i++) {
+        loy_bgnbd_params p = {1.733, 3.48, sizes[i], sizes[i] * 5.8};
+        loy_err err;
+        double v = 0, v0 = 0;
+        assert_int_equal(loy_bgnbd_expected(&v, &p, 52, 5, 20, 25, &err), 0);
+        assert_int_equal(loy_bgnbd_expected(&v0, &p, 52, 0, 0, 25, &err), 0);
+        /* distance to the limit shrinks like 1/a */
+        assert_true(fabs(v - 3.325513758) < 10.0 / sizes[i]);
+        assert_true(fabs(v0 - 2.296991155) < 10.0 / sizes[i]);
+        /* a long history: x 400 */
+        assert_int_equal(loy_bgnbd_expected(&v, &p, 52, 400, 24.9, 25, &err), 0);
+        assert_true(isfinite(v) && v > 0);
+    }
+}
+
+/* Degenerate data, where the likelihood's supremum lies at infinity: a log-likelihood is a sum of
+ * log-probabilities of discrete counts and cannot be positive, whatever the optimiser does. */
+static void test_fits_on_degenerate_data(void **state)
+{
+    (void)state;
+    const double x1[] = {1, 1, 1, 1}, tx1[] = {0.5, 1, 1.5, 2}, T1[] = {3, 3, 3, 3};
+    loy_clvdata d = {x1, tx1, T1, NULL, 4};
+    loy_bgnbd_fit_result b;
+    loy_err err;
+    int rc = loy_bgnbd_fit(&b, &d, NULL, &err);
+    assert_true(rc == 0 || rc == LOY_EINVALID);
+    if (rc == 0) assert_true(b.loglik <= 0.0);
+    const double x0[] = {0, 0, 0, 0, 0}, tx0[] = {0, 0, 0, 0, 0}, T0[] = {1, 2, 3, 4, 5};
+    loy_clvdata z = {x0, tx0, T0, NULL, 5};
+    loy_paretonbd_fit_result p;
+    rc = loy_paretonbd_fit(&p, &z, NULL, &err);
+    assert_true(rc == 0 || rc == LOY_EINVALID);
+    if (rc == 0) assert_true(p.loglik <= 1e-6); /* 0 up to rounding */
+    rc = loy_bgnbd_fit(&b, &z, NULL, &err);
+    assert_true(rc == 0 || rc == LOY_EINVALID);
+    if (rc == 0) assert_true(b.loglik <= 1e-6);
+}
+
 static void test_paretonbd_cdnow(void **state)
 {
     (void)state;
@@ -377,6 +424,8 @@ int main(void)
         cmocka_unit_test(test_data_files),
         cmocka_unit_test(test_bgnbd_cdnow),
         cmocka_unit_test(test_bgnbd_expectations),
+        cmocka_unit_test(test_bgnbd_degenerate),
+        cmocka_unit_test(test_fits_on_degenerate_data),
         cmocka_unit_test(test_paretonbd_cdnow),
         cmocka_unit_test(test_paretonbd_likelihood_quadrature),
         cmocka_unit_test(test_gammagamma_cdnow),

@@ -147,6 +147,57 @@ static double half_plane(const double *x, void *ctx)
     return x[0] - log(x[0]);     /* minimum at 1 */
 }
 
+/* digamma against reference values: psi(1) = -gamma, psi(1/2) = -gamma - 2 ln 2, psi(x+1) =
+ * psi(x) + 1/x, and scipy.special.digamma (Cephes) for the others. */
+static void test_digamma(void **state)
+{
+    (void)state;
+    const double euler = 0.57721566490153286;
+    expect_rel(loy_digamma(1.0), -euler, 1e-14, "psi(1)");
+    expect_rel(loy_digamma(0.5), -euler - 2.0 * log(2.0), 1e-14, "psi(1/2)");
+    expect_rel(loy_digamma(10.0), 2.251752589066721, 1e-14, "psi(10)");
+    expect_rel(loy_digamma(1e-3), -1000.5755719318103, 1e-13, "psi(0.001)");
+    expect_rel(loy_digamma(123.456), 4.811829323828985, 1e-14, "psi(123.456)");
+    expect_rel(loy_digamma(1e6), 13.81551005796419, 1e-14, "psi(1e6)");
+    for (double x = 0.1; x < 50; x *= 1.7)
+        expect_rel(loy_digamma(x + 1.0), loy_digamma(x) + 1.0 / x, 1e-13, "recurrence");
+}
+
+/* Rosenbrock with its gradient, for BFGS. */
+static double rosenbrock_fg(double *g, const double *x, void *ctx)
+{
+    int *calls = ctx;
+    (*calls)++;
+    double a = 1.0 - x[0], b = x[1] - x[0] * x[0];
+    g[0] = -2.0 * a - 400.0 * x[0] * b;
+    g[1] = 200.0 * b;
+    return a * a + 100.0 * b * b;
+}
+
+static void test_optim_bfgs(void **state)
+{
+    (void)state;
+    double x[2] = {-1.2, 1.0};
+    int calls = 0;
+    loy_optim_result res;
+    assert_int_equal(loy_optim_bfgs(&res, x, 2, rosenbrock_fg, &calls, NULL, NULL), 0);
+    assert_true(res.converged);
+    assert_true(fabs(x[0] - 1.0) < 1e-6 && fabs(x[1] - 1.0) < 1e-6);
+    assert_int_equal((int)res.evals, calls);
+    assert_true(res.evals < 200); /* Nelder-Mead needs several hundred */
+    /* the central-difference gradient agrees with the analytic one */
+    double p[2] = {0.3, -0.7}, g[2], ga[2];
+    int c2 = 0;
+    rosenbrock_fg(ga, p, &c2);
+    assert_int_equal(loy_optim_gradient(g, p, 2, rosenbrock, &c2, 1e-6), 0);
+    expect_rel(g[0], ga[0], 1e-6, "d/dx0");
+    expect_rel(g[1], ga[1], 1e-6, "d/dx1");
+    /* not finite at the start: refused */
+    double bad[2] = {NAN, 0};
+    loy_err err;
+    assert_int_equal(loy_optim_bfgs(&res, bad, 2, rosenbrock_fg, &calls, NULL, &err), LOY_EINVALID);
+}
+
 static void test_optim_rosenbrock(void **state)
 {
     (void)state;
@@ -207,6 +258,8 @@ int main(void)
         cmocka_unit_test(test_hyp2f1_closed_forms),
         cmocka_unit_test(test_hyp2f1_log_scale),
         cmocka_unit_test(test_hyp2f1_errors),
+        cmocka_unit_test(test_digamma),
+        cmocka_unit_test(test_optim_bfgs),
         cmocka_unit_test(test_optim_rosenbrock),
         cmocka_unit_test(test_optim_quadratic_and_domain),
         cmocka_unit_test(test_optim_budget_and_errors),
