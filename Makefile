@@ -3,13 +3,16 @@
 #   make check  installs what is missing, builds, runs every test, then again under ASan+UBSan
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
-.PHONY: run check deps build build-asan build-fuzz test test-asan fuzz bench format clean
+.PHONY: run check deps test-deps build build-asan build-fuzz test test-asan fuzz bench format clean
 
 JOBS ?= $(shell nproc)
 DEMO_DB ?= demo/loyalty.db
 
 deps:
 	@bash scripts/deps.sh
+
+test-deps:
+	@bash scripts/deps.sh --test
 
 build: deps
 	@cmake --preset default >/dev/null
@@ -22,10 +25,10 @@ build-asan: deps
 run: build
 	@bash scripts/demo.sh build/loyalty $(DEMO_DB)
 
-test: build
+test: build test-deps
 	@cd build && ctest --output-on-failure -j$(JOBS)
 
-test-asan: build-asan
+test-asan: build-asan test-deps
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
 

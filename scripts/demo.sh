@@ -36,7 +36,8 @@ PORT=${LOYALTY_PORT:-8080}
 cat <<SERVER
 
 The HTTP API is starting on http://127.0.0.1:$PORT (Ctrl-C stops it).
-Demo owner login: owner / kopi-kita-demo      Demo owner API key:
+Staff console: http://127.0.0.1:$PORT/console   (log in as owner / kopi-kita-demo)
+Demo owner API key:
   $(cat "$KEYFILE")
 Try:
   curl -H "Authorization: Bearer $(cat "$KEYFILE")" "http://127.0.0.1:$PORT/api/v1/members?q=zoltan"

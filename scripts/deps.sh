@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and the tests need, only those that are missing.
+# `deps.sh --test` adds what only the test suite needs: Chromium and Node.js for the browser
+# tests (tests/browser) and a Bengali font for their screenshots.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev
           libcmocka-dev libssl-dev tzdata jq ca-certificates clang libclang-rt-14-dev
           libmicrohttpd-dev libcurl4-openssl-dev curl libqrencode-dev libargon2-dev)
+if [ "${1:-}" = --test ]; then
+    packages+=(chromium nodejs npm fonts-lohit-beng-bengali)
+fi
 missing=()
 for p in "${packages[@]}"; do
+    # a Node.js from outside Debian (NodeSource) brings its own npm and conflicts with Debian's
+    [ "$p" = npm ] && command -v npm >/dev/null && continue
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then

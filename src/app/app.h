@@ -82,6 +82,24 @@ int loy_app_write_batch(loy_app *app, loy_write_item *items, size_t n, loy_err *
 /* Dry run of a purchase: the same outcome, nothing written. */
 int loy_app_simulate(loy_app *app, const json_t *req, json_t **resp, loy_err *err);
 
+/* The card holder's own view of a card, public (the token is the secret): name, locale, token,
+ * balances, stamp card, tier and progress, pending and expiring points, rewards, giving, currency,
+ * the QR image path and the merchant's name; no contact details, notes, consents or predictions.
+ * Selects the card's merchant. LOY_ENOTFOUND (field "token") for an unknown token. */
+int loy_app_card_view(loy_app *app, const char *token, json_t **resp, loy_err *err);
+/* The customer join page of location `location_id` (locations are numbered across merchants):
+ * selects its merchant, checks `body` ({name, phone and/or email, birthday, locale, consent:
+ * {email, sms}}; name and a phone or an email required; consents default to none) and makes the
+ * member-create request (*req, new reference) with the location as home and "join page,
+ * location CODE" as the consents' source. LOY_ENOTFOUND (field "location") or LOY_EINVALID
+ * naming the field. */
+int loy_app_join_request(loy_app *app, int64_t location_id, const json_t *body, json_t **req,
+                         loy_err *err);
+/* What a join page shows: {location: {id, code, name}, merchant: {name, currency, locale}}. */
+int loy_app_join_info(loy_app *app, int64_t location_id, json_t **resp, loy_err *err);
+/* What the new member sees of the member-create answer: {member: {name, locale, card_token},
+ * card: "/c/TOKEN"}. */
+json_t *loy_app_join_public(const json_t *created);
 /* Updates the writable fields of a member (no idempotency needed: it is a set, not an add). */
 int loy_app_member_update(loy_app *app, const char *member_ref, const json_t *req, json_t **resp,
                           loy_err *err);

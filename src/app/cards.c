@@ -23,6 +23,50 @@ int loy_app_card_svg(loy_app *app, const char *token, char **svg, loy_err *err)
     return *svg ? 0 : err->code;
 }
 
+/* Copies the listed keys of `from` that are present into `to`. */
+static void copy_keys(json_t *to, const json_t *from, const char *const *keys)
+{
+    for (; *keys; keys++) {
+        json_t *v = json_object_get(from, *keys);
+        if (v) json_object_set(to, *keys, v);
+    }
+}
+
+int loy_app_card_view(loy_app *app, const char *token, json_t **resp, loy_err *err)
+{
+    *resp = NULL;
+    int64_t merchant = 0;
+    size_t len = strlen(token);
+    char up[40]; /* tokens are upper case; the counter's search takes either */
+    for (size_t i = 0; i < len && len < sizeof(up); i++)
+        up[i] = (char)(token[i] >= 'a' && token[i] <= 'z' ? token[i] - 32 : token[i]);
+    if (len < sizeof(up)) up[len] = '\0';
+    int rc = len >= 20 && len < 40 ? loy_store_card_merchant(&app->conn, up, &merchant, err)
+                                   : LOY_ENOTFOUND;
+    if (!rc) rc = loy_app_select_merchant(app, merchant, err);
+    json_t *v = NULL;
+    if (!rc) rc = loy_app_member_view(app, up, &v, err);
+    if (rc == LOY_ENOTFOUND) return loy_err_set(err, rc, "token", "no such card");
+    if (rc) return rc;
+    /* what the card holder sees: their own card, nothing staff-only (contact details, notes,
+     * tags, consents, predictions) */
+    static const char *const member_keys[] = {"name", "locale", "card_token", "joined_at", NULL};
+    static const char *const view_keys[] = {"balances", "stamp_card", "tier",
+                                            "pending",  "expiring",   "rewards",
+                                            "giving",   "currency",   NULL};
+    json_t *m = json_object(), *out = json_object();
+    copy_keys(m, json_object_get(v, "member"), member_keys);
+    json_object_set_new(out, "member", m);
+    copy_keys(out, v, view_keys);
+    json_decref(v);
+    char qr[96];
+    snprintf(qr, sizeof(qr), "/card/%s.svg", up);
+    json_object_set_new(out, "qr_svg", json_string(qr));
+    json_object_set_new(out, "merchant", json_pack("{s:s}", "name", app->merchant_row.name));
+    *resp = out;
+    return 0;
+}
+
 int loy_app_member_rotate_card(loy_app *app, const char *ref, json_t **resp, loy_err *err)
 {
     int64_t now = loy_app_now(app);

@@ -209,11 +209,22 @@ static int h_programme_put(loy_req *r, loy_err *err)
 
 static int h_locations(loy_req *r, loy_err *err)
 {
-    (void)err;
     json_t *arr = json_array();
-    for (size_t i = 0; i < r->app->prog->nlocations; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s}", "code", r->app->prog->locations[i].code,
-                                             "name", r->app->prog->locations[i].name));
+    int rc = 0;
+    for (size_t i = 0; !rc && i < r->app->prog->nlocations; i++) {
+        const char *code = r->app->prog->locations[i].code;
+        int64_t id = 0;
+        rc = loy_store_location_id(&r->app->conn, r->merchant, code, &id, err);
+        char join[48];
+        snprintf(join, sizeof(join), "/join/%lld", (long long)id);
+        json_array_append_new(arr,
+                              json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "code", code,
+                                        "name", r->app->prog->locations[i].name, "join", join));
+    }
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
     r->resp = json_pack("{s:o}", "locations", arr);
     return 0;
 }
@@ -353,7 +364,24 @@ const loy_route loy_routes[] = {
     {"GET", "/api/v1/members/{ref}/prediction", loy_h_member_prediction, LOY_ROLE_CASHIER,
      LOY_BODY_NONE, "P(alive), expected purchases and CLV of a member", "weeks,discount,model"},
     {"GET", "/api/v1/locations", h_locations, LOY_ROLE_CASHIER, LOY_BODY_NONE,
-     "the merchant's locations", NULL},
+     "the merchant's locations with their join page addresses", NULL},
+    {"GET", "/api/v1/cards/{token}", loy_h_card_view, LOY_ROLE_NONE, LOY_BODY_NONE,
+     "the card holder's own view of a card (public: the token is the secret)", NULL},
+    {"GET", "/api/v1/join/{location}", loy_h_join_info, LOY_ROLE_NONE, LOY_BODY_NONE,
+     "what the join page shows: the location and the merchant (public)", NULL},
+    {"POST", "/api/v1/join/{location}", loy_h_join, LOY_ROLE_NONE,
+     LOY_BODY_JSON | LOY_BODY_IDEMPOTENT,
+     "a customer joins at a location (public, rate limited): {name, phone, email, birthday, "
+     "locale, consent}; answers their card",
+     NULL},
+    {"GET", "/console", loy_h_console_index, LOY_ROLE_NONE, LOY_BODY_STATIC,
+     "the staff web console (HTML)", NULL},
+    {"GET", "/console/", loy_h_console_index, LOY_ROLE_NONE, LOY_BODY_STATIC,
+     "the staff web console (HTML)", NULL},
+    {"GET", "/console/{file}", loy_h_console_file, LOY_ROLE_NONE, LOY_BODY_STATIC,
+     "a file of the web console: JavaScript module, style sheet", NULL},
+    {"GET", "/console/i18n/{file}", loy_h_console_i18n, LOY_ROLE_NONE, LOY_BODY_STATIC,
+     "the console's texts in one language (en, ms, hu, bn)", NULL},
 };
 const size_t loy_nroutes = sizeof(loy_routes) / sizeof(loy_routes[0]);
 

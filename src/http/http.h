@@ -51,13 +51,18 @@ typedef struct loy_req {
     loy_server *server;
     /* response */
     int status;
-    json_t *resp; /* JSON body (NULL for text responses) */
-    char *text;   /* non-JSON body (malloc'ed) */
+    json_t *resp;    /* JSON body (NULL for text responses) */
+    char *text;      /* non-JSON body (malloc'ed) */
+    size_t text_len; /* its length when it may hold NUL bytes (0: strlen) */
     const char *content_type;
     char location[128];   /* Location header for 201 */
     bool replayed;        /* Idempotent-Replayed header */
     char set_cookie[160]; /* Set-Cookie header */
     char retry_after[16]; /* Retry-After header (429) */
+    /* static files (static.c): when set, sent instead of the API defaults */
+    const char *cache_control; /* Cache-Control (default "no-store") */
+    const char *etag;          /* ETag */
+    const char *csp;           /* Content-Security-Policy */
 } loy_req;
 
 typedef int (*loy_handler)(loy_req *r, loy_err *err);
@@ -71,7 +76,8 @@ int loy_req_query_all(const loy_req *r, json_t **out, loy_err *err);
 const char *loy_req_header(const loy_req *r, const char *name);
 
 /* The route table (routes.c). */
-enum { LOY_BODY_NONE = 0, LOY_BODY_JSON = 1, LOY_BODY_IDEMPOTENT = 2 };
+/* LOY_BODY_STATIC: a file of the web console, not a JSON route (OpenAPI describes it so). */
+enum { LOY_BODY_NONE = 0, LOY_BODY_JSON = 1, LOY_BODY_IDEMPOTENT = 2, LOY_BODY_STATIC = 4 };
 typedef struct {
     const char *method;
     const char *pattern; /* "/api/v1/members/{ref}" */

@@ -54,6 +54,19 @@ static json_t *operation(const loy_route *rt)
         json_object_set_new(op, "requestBody",
                             json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content",
                                       "application/json", "schema", "type", "object"));
+    if (rt->body & LOY_BODY_STATIC) { /* a console file, not JSON: no error schema, no key */
+        json_t *ok =
+            json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "the file", "content",
+                      strchr(rt->pattern, '{') ? "*/*" : "text/html", "schema", "type", "string");
+        json_t *resp = json_pack("{s:o, s:{s:s}}", "200", ok, "304", "description",
+                                 "not modified (If-None-Match names the current ETag)");
+        if (strchr(rt->pattern, '{'))
+            json_object_set_new(resp, "404", json_pack("{s:s}", "description", "no such file"));
+        json_object_set_new(op, "responses", resp);
+        json_object_set_new(op, "security", json_array());
+        json_object_set_new(op, "tags", json_pack("[s]", "console"));
+        return op;
+    }
     json_t *resp = json_object();
     bool creates = (rt->body & LOY_BODY_IDEMPOTENT) && strcmp(rt->method, "POST") == 0 &&
                    !strstr(rt->pattern, "/use");

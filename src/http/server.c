@@ -174,7 +174,10 @@ static enum MHD_Result send_body(struct MHD_Connection *c, int status, char *bod
         return MHD_NO;
     }
     MHD_add_response_header(resp, "Content-Type", type);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Cache-Control",
+                            r && r->cache_control ? r->cache_control : "no-store");
+    if (r && r->etag) MHD_add_response_header(resp, "ETag", r->etag);
+    if (r && r->csp) MHD_add_response_header(resp, "Content-Security-Policy", r->csp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (r && r->location[0]) MHD_add_response_header(resp, "Location", r->location);
     if (r && r->replayed) MHD_add_response_header(resp, "Idempotent-Replayed", "true");
@@ -275,7 +278,7 @@ static enum MHD_Result handle(loy_server *s, struct MHD_Connection *c, conn_ctx 
         if (r->text) {
             body = r->text;
             r->text = NULL;
-            len = strlen(body);
+            len = r->text_len ? r->text_len : strlen(body);
         } else {
             body = loy_json_dump(r->resp ? r->resp : json_object(), false, &len);
         }

@@ -3,8 +3,6 @@
 #include "http/http_int.h"
 
 #include <microhttpd.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -12,66 +10,8 @@
 
 #include "app/request.h"
 
-#define THROTTLE_SLOTS  1024
 #define THROTTLE_FAILS  5
 #define THROTTLE_WINDOW 900 /* seconds */
-
-static struct {
-    pthread_mutex_t lock;
-    struct {
-        char key[80];
-        int fails;
-        int64_t since;
-    } slot[THROTTLE_SLOTS];
-} throttle = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static unsigned slot_of(const char *key)
-{
-    unsigned h = 2166136261u;
-    for (; *key; key++) h = (h ^ (unsigned char)*key) * 16777619u;
-    return h % THROTTLE_SLOTS;
-}
-
-/* Seconds to wait before another try for `key`, 0 when allowed. */
-static int64_t throttled(const char *key, int64_t now)
-{
-    pthread_mutex_lock(&throttle.lock);
-    unsigned i = slot_of(key);
-    int64_t wait = 0;
-    if (!strcmp(throttle.slot[i].key, key) && throttle.slot[i].fails >= THROTTLE_FAILS &&
-        now - throttle.slot[i].since < THROTTLE_WINDOW)
-        wait = THROTTLE_WINDOW - (now - throttle.slot[i].since);
-    pthread_mutex_unlock(&throttle.lock);
-    return wait;
-}
-
-static void record(const char *key, int64_t now, bool failed)
-{
-    pthread_mutex_lock(&throttle.lock);
-    unsigned i = slot_of(key);
-    if (strcmp(throttle.slot[i].key, key) != 0 || now - throttle.slot[i].since >= THROTTLE_WINDOW) {
-        snprintf(throttle.slot[i].key, sizeof(throttle.slot[i].key), "%s", key);
-        throttle.slot[i].fails = 0;
-        throttle.slot[i].since = now;
-    }
-    if (failed)
-        throttle.slot[i].fails++;
-    else
-        throttle.slot[i].fails = 0;
-    pthread_mutex_unlock(&throttle.lock);
-}
-
-static void client_ip(const loy_req *r, char *out, size_t n)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
-        const unsigned char *a =
-            (const unsigned char *)&((const struct sockaddr_in *)ci->client_addr)->sin_addr;
-        snprintf(out, n, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-    }
-}
 
 static json_t *user_json(const loy_user_row *u)
 {
@@ -89,11 +29,11 @@ int loy_h_login(loy_req *r, loy_err *err)
     if (rc) return rc;
     int64_t now = (int64_t)time(NULL);
     char ip[64], kuser[80], kip[80];
-    client_ip(r, ip, sizeof(ip));
+    loy_client_ip(r, ip, sizeof(ip));
     snprintf(kuser, sizeof(kuser), "u:%s", username);
     snprintf(kip, sizeof(kip), "ip:%s", ip);
-    int64_t wait = throttled(kuser, now);
-    if (!wait) wait = throttled(kip, now);
+    int64_t wait = loy_throttle_wait(kuser, now, THROTTLE_FAILS, THROTTLE_WINDOW);
+    if (!wait) wait = loy_throttle_wait(kip, now, THROTTLE_FAILS, THROTTLE_WINDOW);
     if (wait) {
         r->status = 429;
         snprintf(r->retry_after, sizeof(r->retry_after), "%lld", (long long)wait);
@@ -103,8 +43,8 @@ int loy_h_login(loy_req *r, loy_err *err)
     char token[48], csrf[48];
     loy_user_row u;
     rc = loy_app_login(r->app, username, password, token, csrf, &u, err);
-    record(kuser, now, rc == LOY_EREFUSED);
-    record(kip, now, rc == LOY_EREFUSED);
+    loy_throttle_record(kuser, now, THROTTLE_WINDOW, rc == LOY_EREFUSED);
+    loy_throttle_record(kip, now, THROTTLE_WINDOW, rc == LOY_EREFUSED);
     if (rc == LOY_EREFUSED) r->status = 401;
     if (rc) return rc;
     const char *proto = loy_req_header(r, "X-Forwarded-Proto");

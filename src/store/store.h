@@ -46,6 +46,13 @@ int loy_store_merchant_get(loy_conn *c, int64_t id, loy_merchant_row *out, loy_e
 int loy_store_merchant_ids(loy_conn *c, int64_t *ids, int max, int *n, loy_err *err);
 /* Lowest merchant id (single-merchant deployments and the CLI). LOY_ENOTFOUND if none. */
 int loy_store_merchant_default(loy_conn *c, int64_t *id_out, loy_err *err);
+/* A location by its id (unique across merchants: the join page's address): its merchant, code
+ * and name (copied, truncated to n and name_n). LOY_ENOTFOUND when there is none. */
+int loy_store_location_get(loy_conn *c, int64_t id, int64_t *merchant, char *code, size_t n,
+                           char *name, size_t name_n, loy_err *err);
+/* The id of a merchant's location by code; LOY_ENOTFOUND when there is none. */
+int loy_store_location_id(loy_conn *c, int64_t merchant, const char *code, int64_t *id,
+                          loy_err *err);
 /* Updates the merchant's name, currency, zone and locale and upserts its locations. */
 int loy_store_merchant_sync(loy_conn *c, int64_t merchant, const loy_programme *p, loy_err *err);
 int loy_store_programme_put(loy_conn *c, int64_t merchant, const char *body, int64_t now,

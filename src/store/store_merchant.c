@@ -140,3 +140,28 @@ int loy_store_programme_history(loy_conn *c, int64_t merchant,
         fn(ctx, loy_db_int(c, st, 0), loy_db_int(c, st, 1), loy_db_text(c, st, 2));
     return rc;
 }
+
+int loy_store_location_get(loy_conn *c, int64_t id, int64_t *merchant, char *code, size_t n,
+                           char *name, size_t name_n, loy_err *err)
+{
+    loy_stmt *st;
+    int rc = loy_db_query(c, &st, err, "SELECT merchant_id, code, name FROM locations WHERE id = ?",
+                          "i", id);
+    if (rc) return rc;
+    rc = loy_db_next(c, st, err);
+    if (rc == 1) {
+        *merchant = loy_db_int(c, st, 0);
+        snprintf(code, n, "%s", loy_db_text(c, st, 1));
+        snprintf(name, name_n, "%s", loy_db_text(c, st, 2));
+        loy_db_done(c, st);
+        return 0;
+    }
+    return rc ? rc : loy_err_set(err, LOY_ENOTFOUND, "location", "no such location");
+}
+
+int loy_store_location_id(loy_conn *c, int64_t merchant, const char *code, int64_t *id,
+                          loy_err *err)
+{
+    return loy_db_scalar(c, id, err, "SELECT id FROM locations WHERE merchant_id = ? AND code = ?",
+                         "it", merchant, code);
+}

@@ -1,0 +1,96 @@
+// The console shell: language, session (login, logout, expiry), then the counter screen.
+import { api, setCsrf } from './api.js';
+import { initialLang, setLang, t } from './i18n.js';
+import { say, describe } from './status.js';
+import { startCounter, stopCounter, rerenderCounter } from './counter.js';
+
+const $ = (id) => document.getElementById(id);
+let user = null;
+
+function showLogin(message) {
+  user = null;
+  setCsrf('');
+  stopCounter();
+  $('counter').hidden = true;
+  $('logout').hidden = true;
+  $('whoami').textContent = '';
+  $('login').hidden = false;
+  const e = $('login-error');
+  e.hidden = !message;
+  e.textContent = message || '';
+  $('login-password').value = '';
+  $('login-username').focus();
+}
+
+function renderWho() {
+  if (!user) return;
+  const role = { owner: t('role.owner'), manager: t('role.manager'), cashier: t('role.cashier') }[user.role] || user.role;
+  $('whoami').textContent = t('shell.user', { name: user.name || user.username, role });
+}
+
+async function loggedIn(session) {
+  user = session.user;
+  setCsrf(session.csrf_token);
+  $('login').hidden = true;
+  $('login-error').hidden = true;
+  $('logout').hidden = false;
+  renderWho();
+  await startCounter({ onSessionEnded: () => showLogin(t('login.expired')) });
+}
+
+async function onLogin(ev) {
+  ev.preventDefault();
+  const username = $('login-username').value.trim();
+  const password = $('login-password').value;
+  const e = $('login-error');
+  if (!username || !password) {
+    e.textContent = t('login.missing');
+    e.hidden = false;
+    return;
+  }
+  $('login-submit').disabled = true;
+  try {
+    const s = await api('POST', '/api/v1/session', { body: { username, password } });
+    say(t('login.welcome', { name: s.user.name || s.user.username }), 'ok');
+    await loggedIn(s);
+  } catch (err) {
+    e.textContent = err.status === 401 || err.status === 400 ? t('login.failed') : describe(err);
+    e.hidden = false;
+    $('login-password').select();
+  } finally {
+    $('login-submit').disabled = false;
+  }
+}
+
+async function onLogout() {
+  try {
+    await api('DELETE', '/api/v1/session');
+  } catch { /* the session is gone either way */ }
+  say(t('shell.logged_out'));
+  showLogin('');
+}
+
+async function boot() {
+  let session = null;
+  try {
+    session = await api('GET', '/api/v1/session');
+  } catch { session = null; }
+  const lang = initialLang(session && session.user && session.user.locale);
+  await setLang(lang, false);
+  $('lang').value = lang;
+  $('lang').addEventListener('change', async () => {
+    await setLang($('lang').value, true);
+    renderWho();
+    rerenderCounter();
+  });
+  $('login-form').addEventListener('submit', onLogin);
+  $('logout').addEventListener('click', onLogout);
+  window.addEventListener('offline', () => say(t('status.offline'), 'error'));
+  window.addEventListener('online', () => say(t('status.online'), 'ok'));
+  if (!navigator.onLine) say(t('status.offline'), 'error');
+  if (session) await loggedIn(session);
+  else showLogin('');
+  document.body.classList.add('ready');
+}
+
+boot().catch((err) => say(describe(err), 'error'));

@@ -1,0 +1,555 @@
+// The counter screen: find a member (typed, pasted or scanned), show the member panel, record a
+// purchase with its explanation, redeem a reward for a voucher.
+import { api, uuid } from './api.js';
+import { currentLang, t } from './i18n.js';
+import { exampleAmount, formatDate, formatMoney, formatNumber, parseMoney, setCurrency } from './money.js';
+import { describe, say } from './status.js';
+
+const $ = (id) => document.getElementById(id);
+const SEARCH_DELAY_MS = 100;
+
+const st = {
+  started: false,
+  programme: null,
+  currency: 'MYR',
+  results: [],
+  active: -1,
+  query: '',
+  view: null, // GET /api/v1/members/{id}
+  voucher: null,
+  explain: null,
+  items: [],
+  pending: null, // {key, body}: the last purchase not known to be recorded (reused on retry)
+  timer: 0,
+  abort: null,
+  seq: 0,
+  onSessionEnded: () => {},
+};
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'id' || k === 'title' || k === 'type' || k === 'tabindex')
+      e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+}
+
+// A name from the programme, in the console's language: {"en": ..., "ms": ...} or a string.
+function localName(name, fallback) {
+  if (!name) return fallback || '';
+  if (typeof name === 'string') return name;
+  return name[currentLang()] || name.en || Object.values(name)[0] || fallback || '';
+}
+
+function tierName(id, fallback) {
+  const levels = (st.programme && st.programme.tiers && st.programme.tiers.levels) || [];
+  const l = levels.find((x) => x.id === id);
+  return localName(l && l.name, fallback || id);
+}
+
+function rewardDef(id) {
+  return ((st.programme && st.programme.rewards) || []).find((r) => r.id === id);
+}
+
+function langName(code) {
+  const names = { en: t('lang.en'), ms: t('lang.ms'), hu: t('lang.hu'), bn: t('lang.bn') };
+  return names[code] || code;
+}
+
+function failed(err) {
+  if (err && err.name === 'AbortError') return;
+  if (err && err.status === 401) {
+    st.onSessionEnded();
+    return;
+  }
+  say(describe(err), 'error');
+}
+
+/* ---- search ---- */
+
+function looksLikeRef(q) {
+  return /^[0-9A-Za-z]{20,39}$/.test(q) || q.includes('@') || /^\+\d[\d\s-]{6,}$/.test(q);
+}
+
+function setActive(i) {
+  const items = $('results').querySelectorAll('li.result');
+  st.active = items.length ? Math.max(0, Math.min(i, items.length - 1)) : -1;
+  items.forEach((li, k) => {
+    li.classList.toggle('active', k === st.active);
+    li.setAttribute('aria-selected', k === st.active ? 'true' : 'false');
+  });
+  const cur = items[st.active];
+  if (cur) {
+    $('search').setAttribute('aria-activedescendant', cur.id);
+    cur.scrollIntoView({ block: 'nearest' });
+  } else $('search').removeAttribute('aria-activedescendant');
+  return cur;
+}
+
+function renderResults() {
+  const ul = $('results');
+  ul.replaceChildren();
+  for (const m of st.results) {
+    const meta = [m.phone, m.email, tierName(m.tier, m.tier)].filter(Boolean).join(' · ');
+    const li = el('li', { class: 'result', id: `result-${m.id}`, role: 'option', tabindex: '-1', 'data-member-id': String(m.id), 'aria-selected': 'false' },
+      el('span', { class: 'result-name', text: m.name || `#${m.id}` }),
+      el('span', { class: 'result-meta', text: meta }));
+    li.addEventListener('click', () => openMember(m.id));
+    ul.append(li);
+  }
+  $('search').setAttribute('aria-expanded', st.results.length ? 'true' : 'false');
+  const empty = $('search-empty');
+  empty.hidden = !(st.query && !st.results.length);
+  empty.textContent = empty.hidden ? '' : t('search.none', { q: st.query });
+  st.active = -1;
+  setActive(-1);
+}
+
+async function runSearch(q) {
+  if (st.abort) st.abort.abort();
+  const seq = ++st.seq;
+  if (!q) {
+    st.query = '';
+    st.results = [];
+    renderResults();
+    return st.results;
+  }
+  st.abort = new AbortController();
+  try {
+    const res = await api('GET', `/api/v1/members?q=${encodeURIComponent(q)}&limit=10`, { signal: st.abort.signal });
+    if (seq !== st.seq) return null; // a newer search is under way
+    st.query = q;
+    st.results = res.members || [];
+    renderResults();
+    return st.results;
+  } catch (err) {
+    failed(err);
+    return null;
+  }
+}
+
+function onSearchInput() {
+  clearTimeout(st.timer);
+  const q = $('search').value.trim();
+  st.timer = setTimeout(() => runSearch(q), SEARCH_DELAY_MS);
+}
+
+// Enter: the highlighted result, else an exact card token (a scanner types it and Enter), phone
+// or email, else the only result.
+async function onSearchEnter() {
+  clearTimeout(st.timer);
+  const q = $('search').value.trim();
+  if (!q) return;
+  if (st.active >= 0 && st.results[st.active] && st.query === q) {
+    openMember(st.results[st.active].id);
+    return;
+  }
+  const exact = st.query === q && st.results.find((m) => m.card_token === q || (m.email && m.email.toLowerCase() === q.toLowerCase()));
+  if (exact) {
+    openMember(exact.id);
+    return;
+  }
+  if (looksLikeRef(q)) {
+    if (st.abort) st.abort.abort();
+    st.seq++;
+    try {
+      const view = await api('GET', `/api/v1/members/${encodeURIComponent(q)}`);
+      st.results = [];
+      st.query = q;
+      renderResults();
+      showMember(view, true);
+      return;
+    } catch (err) {
+      if (err.status !== 404) {
+        failed(err);
+        return;
+      }
+    }
+  }
+  const found = await runSearch(q);
+  if (found && found.length === 1) openMember(found[0].id);
+  else if (found && found.length > 1) {
+    setActive(0);
+  }
+}
+
+function onSearchKey(ev) {
+  if (ev.key === 'ArrowDown') {
+    ev.preventDefault();
+    setActive(st.active + 1);
+  } else if (ev.key === 'ArrowUp') {
+    ev.preventDefault();
+    setActive(st.active - 1);
+  } else if (ev.key === 'Enter') {
+    ev.preventDefault();
+    onSearchEnter();
+  } else if (ev.key === 'Escape') {
+    $('search').value = '';
+    runSearch('');
+  }
+}
+
+// Keys on a focused result (after a click or a tap): arrows move, Enter opens.
+function onResultsKey(ev) {
+  const items = [...$('results').querySelectorAll('li.result')];
+  const i = items.indexOf(document.activeElement);
+  if (i < 0) return;
+  if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+    ev.preventDefault();
+    const li = setActive(i + (ev.key === 'ArrowDown' ? 1 : -1));
+    if (li) li.focus();
+  } else if (ev.key === 'Enter' || ev.key === ' ') {
+    ev.preventDefault();
+    openMember(Number(items[i].dataset.memberId));
+  }
+}
+
+/* ---- member panel ---- */
+
+async function openMember(id) {
+  try {
+    const view = await api('GET', `/api/v1/members/${encodeURIComponent(id)}`);
+    showMember(view, true);
+  } catch (err) {
+    failed(err);
+  }
+}
+
+function showMember(view, fresh) {
+  const changed = !st.view || st.view.member.id !== view.member.id;
+  st.view = view;
+  if (changed) {
+    st.voucher = null;
+    st.explain = null;
+    st.items = [];
+    st.pending = null;
+    $('purchase-form').reset();
+    renderItems();
+  }
+  renderMember();
+  renderVoucher();
+  renderExplain();
+  $('member').hidden = false;
+  $('purchase').hidden = false;
+  if (fresh) {
+    st.results = [];
+    st.query = '';
+    renderResults();
+    $('purchase-amount').focus();
+  }
+}
+
+function reasonFor(r, view) {
+  const b = view.balances || {};
+  const def = rewardDef(r.id);
+  if (def && Array.isArray(def.tiers) && !def.tiers.includes(view.member.tier))
+    return t('reward.tier_only', { tiers: def.tiers.map((x) => tierName(x)).join(', ') });
+  if (r.cost_in === 'points' && (b.points || 0) < r.cost) return t('reward.need_points', { n: formatNumber(r.cost - (b.points || 0)) });
+  if (r.cost_in === 'stamps' && (b.stamps || 0) < r.cost) return t('reward.need_stamps', { n: formatNumber(r.cost - (b.stamps || 0)) });
+  if (/stock/i.test(r.why_not || '')) return t('reward.out_of_stock');
+  return t('reward.not_now');
+}
+
+function renderMember() {
+  const v = st.view;
+  if (!v) return;
+  const m = v.member;
+  const b = v.balances || {};
+  $('member-name').textContent = m.name || `#${m.id}`;
+  $('member-greeting').textContent = m.purchases > 0 ? t('member.greeting', { name: m.name }) : t('member.greeting_new', { name: m.name });
+  const contact = [m.phone, m.email].filter(Boolean);
+  if (m.locale) contact.push(t('member.language', { language: langName(m.locale) }));
+  $('member-contact').textContent = contact.join(' · ');
+
+  const tier = v.tier || {};
+  $('member-tier').textContent = tierName(tier.id || m.tier, tier.name);
+  const next = tier.next;
+  $('member-progress').textContent = !next
+    ? t('member.top_tier')
+    : tier.basis === 'spend'
+      ? t('member.next_tier_spend', { amount: formatMoney(next.remaining, st.currency), tier: tierName(next.id, next.name) })
+      : t('member.next_tier', { n: formatNumber(next.remaining), tier: tierName(next.id, next.name) });
+
+  $('member-points').textContent = formatNumber(b.points || 0);
+  $('member-points').dataset.value = String(b.points || 0);
+  $('member-pending').textContent = formatNumber(b.pending || 0);
+  $('member-pending').dataset.value = String(b.pending || 0);
+  const ex = v.expiring || {};
+  $('member-expiring').textContent = ex.points > 0
+    ? t('member.expiring', { n: formatNumber(ex.points), date: formatDate(ex.first_at) })
+    : t('member.expiring_none', { days: formatNumber(ex.days || 30) });
+  $('member-expiring').dataset.value = String(ex.points || 0);
+
+  const card = v.stamp_card || { card_size: 0, on_card: 0 };
+  const sc = $('stamp-card');
+  sc.replaceChildren();
+  for (let i = 0; i < card.card_size; i++) sc.append(el('span', { class: i < card.on_card ? 'stamp filled' : 'stamp' }));
+  sc.setAttribute('aria-label', t('stamps.label', { n: formatNumber(card.on_card), size: formatNumber(card.card_size) }));
+  $('stamp-extra').textContent = card.full_cards > 0 ? t('stamps.full', { n: formatNumber(card.full_cards) }) : '';
+
+  const ul = $('rewards');
+  ul.replaceChildren();
+  if (!(v.rewards || []).length) ul.append(el('li', { class: 'hint', text: t('rewards.none') }));
+  for (const r of v.rewards || []) {
+    const name = localName(rewardDef(r.id) && rewardDef(r.id).name, r.name);
+    const cost = r.cost_in === 'stamps' ? t('reward.cost_stamps', { n: formatNumber(r.cost) }) : t('reward.cost_points', { n: formatNumber(r.cost) });
+    const btn = el('button', { type: 'button', class: 'redeem', 'data-reward': r.id },
+      el('span', { class: 'reward-name', text: name }), el('span', { class: 'reward-cost', text: cost }));
+    const li = el('li', {}, btn);
+    if (!r.available) {
+      btn.disabled = true;
+      const why = el('span', { class: 'reason', id: `reason-${r.id}`, text: reasonFor(r, v) });
+      if (r.why_not) why.title = r.why_not;
+      btn.setAttribute('aria-describedby', why.id);
+      li.append(why);
+    } else {
+      btn.setAttribute('aria-label', t('reward.redeem', { name, cost }));
+      btn.addEventListener('click', () => redeem(r.id, name, btn));
+    }
+    ul.append(li);
+  }
+}
+
+async function refreshMember() {
+  if (!st.view) return;
+  try {
+    showMember(await api('GET', `/api/v1/members/${st.view.member.id}`), false);
+  } catch (err) {
+    failed(err);
+  }
+}
+
+function closeMember() {
+  st.view = null;
+  $('member').hidden = true;
+  $('purchase').hidden = true;
+  $('search').focus();
+}
+
+/* ---- redeem ---- */
+
+function renderVoucher() {
+  const box = $('voucher');
+  box.hidden = !st.voucher;
+  if (!st.voucher) return;
+  $('voucher-code').textContent = st.voucher.code;
+  $('voucher-short').textContent = t('voucher.details', {
+    code: st.voucher.short_code || st.voucher.code,
+    date: formatDate(st.voucher.expires_at),
+  });
+}
+
+async function redeem(rewardId, name, btn) {
+  if (!st.view) return;
+  btn.disabled = true;
+  try {
+    const res = await api('POST', '/api/v1/redemptions', { body: { member: st.view.member.id, reward: rewardId }, key: uuid() });
+    st.voucher = res.voucher;
+    say(t('reward.redeemed', { name, code: res.voucher.short_code || res.voucher.code }), 'ok');
+    await refreshMember();
+    $('voucher-code').focus();
+  } catch (err) {
+    btn.disabled = false;
+    failed(err);
+  }
+}
+
+/* ---- purchase ---- */
+
+function renderAmountLabel() {
+  $('purchase-amount-label').textContent = t('purchase.amount', { currency: st.currency });
+  $('purchase-amount').placeholder = exampleAmount(st.currency);
+  $('item-amount').placeholder = exampleAmount(st.currency);
+  const v = parseMoney($('purchase-amount').value, st.currency);
+  $('purchase-amount-preview').textContent = v == null ? '' : formatMoney(v, st.currency);
+}
+
+function renderItems() {
+  const ul = $('items');
+  ul.replaceChildren();
+  st.items.forEach((it, i) => {
+    const rm = el('button', { type: 'button', class: 'secondary small', text: t('item.remove') });
+    rm.setAttribute('aria-label', t('item.remove_named', { name: it.sku || it.category }));
+    rm.addEventListener('click', () => {
+      st.items.splice(i, 1);
+      renderItems();
+    });
+    ul.append(el('li', {},
+      el('span', { text: t('item.line', { qty: formatNumber(it.qty), name: [it.sku, it.category].filter(Boolean).join(' / '), amount: formatMoney(it.amount, st.currency) }) }),
+      rm));
+  });
+}
+
+function purchaseError(text) {
+  const e = $('purchase-error');
+  e.textContent = text || '';
+  e.hidden = !text;
+}
+
+// The item row as an item, null when the row is empty, or an Error when it is not valid.
+function rowItem() {
+  const sku = $('item-sku').value.trim();
+  const category = $('item-category').value.trim();
+  const amountText = $('item-amount').value.trim();
+  if (!sku && !category && !amountText) return null;
+  const qty = Number($('item-qty').value || 1);
+  const amount = amountText ? parseMoney(amountText, st.currency) : 0;
+  if ((!sku && !category) || !Number.isInteger(qty) || qty < 1 || amount == null)
+    return new Error(t('purchase.bad_item', { example: exampleAmount(st.currency) }));
+  const it = { qty, amount };
+  if (sku) it.sku = sku;
+  if (category) it.category = category;
+  return it;
+}
+
+function clearRow() {
+  $('item-sku').value = '';
+  $('item-category').value = '';
+  $('item-qty').value = '1';
+  $('item-amount').value = '';
+}
+
+function onItemAdd() {
+  const it = rowItem();
+  if (it instanceof Error) {
+    purchaseError(it.message);
+    return;
+  }
+  purchaseError('');
+  if (!it) return;
+  st.items.push(it);
+  clearRow();
+  renderItems();
+  $('item-sku').focus();
+}
+
+async function onPurchase(ev) {
+  ev.preventDefault();
+  if (!st.view) return;
+  purchaseError('');
+  const amount = parseMoney($('purchase-amount').value, st.currency);
+  if (amount == null || amount <= 0) {
+    purchaseError(t('purchase.bad_amount', { example: exampleAmount(st.currency) }));
+    $('purchase-amount').focus();
+    return;
+  }
+  const row = rowItem(); // a filled row counts even when "Add item" was not pressed
+  if (row instanceof Error) {
+    purchaseError(row.message);
+    return;
+  }
+  const items = row ? [...st.items, row] : st.items;
+  const body = { member: st.view.member.id, amount };
+  if (items.length) body.items = items;
+  const text = JSON.stringify(body);
+  // a retry of the same purchase after a failure reuses its key: it is recorded once
+  if (!st.pending || st.pending.body !== text) st.pending = { key: uuid(), body: text };
+  $('purchase-submit').disabled = true;
+  try {
+    const res = await api('POST', '/api/v1/purchases', { body, key: st.pending.key });
+    st.pending = null;
+    const o = res.outcome || {};
+    st.explain = (o.explain || []).map((x) => x.text);
+    let msg = t('purchase.done', {
+      amount: formatMoney(amount, st.currency),
+      points: formatNumber((o.points_earned || 0) + (o.bonus_points || 0)),
+      stamps: formatNumber(o.stamps_earned || 0),
+    });
+    if (o.tier_changed) msg += ` ${t('purchase.tier_changed', { tier: tierName(o.tier_after) })}`;
+    say(msg, 'ok');
+    st.items = [];
+    if (row) clearRow();
+    $('purchase-amount').value = '';
+    renderItems();
+    renderAmountLabel();
+    await refreshMember();
+  } catch (err) {
+    if (err.status && err.status !== 503) st.pending = null; // refused: a new attempt is new
+    if (err.status === 400 || err.status === 422) purchaseError(describe(err));
+    failed(err);
+  } finally {
+    $('purchase-submit').disabled = false;
+  }
+}
+
+function renderExplain() {
+  const box = $('explanation-box');
+  box.hidden = !st.explain;
+  const ul = $('explanation');
+  ul.replaceChildren();
+  for (const line of st.explain || []) ul.append(el('li', { text: line }));
+}
+
+/* ---- lifecycle ---- */
+
+function fillDatalists() {
+  const p = st.programme || {};
+  const cats = new Set();
+  const skus = new Set();
+  for (const r of (p.stamps && p.stamps.earn) || []) if (r.category) cats.add(r.category);
+  for (const r of (p.points && p.points.earn) || []) if (r.category) cats.add(r.category);
+  for (const r of p.rewards || []) if (r.sku) skus.add(r.sku);
+  $('category-list').replaceChildren(...[...cats].map((c) => el('option', { value: c })));
+  $('sku-list').replaceChildren(...[...skus].map((s) => el('option', { value: s })));
+}
+
+function wire() {
+  const s = $('search');
+  s.addEventListener('input', onSearchInput);
+  s.addEventListener('keydown', onSearchKey);
+  s.addEventListener('focus', () => s.select());
+  $('results').addEventListener('keydown', onResultsKey);
+  $('member-close').addEventListener('click', closeMember);
+  $('item-add').addEventListener('click', onItemAdd);
+  $('purchase-form').addEventListener('submit', onPurchase);
+  $('purchase-amount').addEventListener('input', renderAmountLabel);
+}
+
+export async function startCounter(opts) {
+  st.onSessionEnded = opts.onSessionEnded;
+  if (!st.started) {
+    wire();
+    st.started = true;
+  }
+  $('counter').hidden = false;
+  try {
+    const p = await api('GET', '/api/v1/programme');
+    st.programme = p.programme;
+    st.currency = (p.programme && p.programme.merchant && p.programme.merchant.currency) || 'MYR';
+    setCurrency(st.currency);
+  } catch (err) {
+    failed(err);
+  }
+  fillDatalists();
+  renderAmountLabel();
+  $('search').focus();
+}
+
+export function stopCounter() {
+  clearTimeout(st.timer);
+  if (st.abort) st.abort.abort();
+  st.view = null;
+  st.results = [];
+  st.voucher = null;
+  st.explain = null;
+  $('member').hidden = true;
+  $('purchase').hidden = true;
+  $('counter').hidden = true;
+  $('results').replaceChildren();
+  $('search').value = '';
+}
+
+// After a language change: every text the counter wrote itself.
+export function rerenderCounter() {
+  if (!st.started) return;
+  renderResults();
+  renderMember();
+  renderVoucher();
+  renderItems();
+  renderAmountLabel();
+}
