@@ -10,6 +10,7 @@
 
 #define MAX_CACHED_X 1000000.0
 #define H_TERMS      10000000L
+#define BIG_A_Z      1e4 /* above this a z, the expectation sums the textbook series instead */
 
 int loy_bgnbd_params_check(const loy_bgnbd_params *p, loy_err *err)
 {
@@ -324,10 +325,15 @@ int loy_bgnbd_expected(double *out, const loy_bgnbd_params *p, double t, double 
     double lh;
     int sh;
     double bracket, S;
-    if (series_h(&lh, &sh, A, p->a, C, z) == 0)
+    /* series_h needs about a z terms: for a large a (a fit gone to near-constant drop-out) the
+     * textbook form, whose Gauss series converges at rate about z b / (a + b), is quicker */
+    int big = p->a * z > BIG_A_Z && a1 > 0.0;
+    if (big && direct_s(&S, p, x, z, L) == 0)
+        bracket = (1.0 - S) / a1;
+    else if (series_h(&lh, &sh, A, p->a, C, z) == 0)
         bracket = e1 - (sh == 0 ? 0.0 : sh * exp(a1 * L + lh));
-    else if (a1 > 0.0 && direct_s(&S, p, x, z, L) == 0)
-        bracket = (1.0 - S) / a1; /* the textbook form, for huge a and b (near-constant p) */
+    else if (!big && a1 > 0.0 && direct_s(&S, p, x, z, L) == 0)
+        bracket = (1.0 - S) / a1;
     else
         return loy_err_set(err, LOY_EINVALID, "t", "BG/NBD expectation for t = %g did not converge",
                            t);

@@ -139,10 +139,14 @@ static double dot(const double *a, const double *b, size_t n)
     return s;
 }
 
+/* max |a[k]|; +Inf when a component is not finite (fmax alone would skip a NaN). */
 static double maxabs(const double *a, size_t n)
 {
     double m = 0.0;
-    for (size_t k = 0; k < n; k++) m = fmax(m, fabs(a[k]));
+    for (size_t k = 0; k < n; k++) {
+        if (!isfinite(a[k])) return INFINITY;
+        m = fmax(m, fabs(a[k]));
+    }
     return m;
 }
 
@@ -180,7 +184,7 @@ int loy_optim_bfgs(loy_optim_result *out, double *x, size_t n, loy_optim_fg fg, 
     double d[LOY_OPTIM_MAXDIM], xn[LOY_OPTIM_MAXDIM], s[LOY_OPTIM_MAXDIM], y[LOY_OPTIM_MAXDIM];
     size_t evals = 1;
     double f = fg(g, x, ctx);
-    if (!isfinite(f))
+    if (!isfinite(f) || !isfinite(maxabs(g, n)))
         return loy_err_set(err, LOY_EINVALID, "start", "optimiser: not finite at the start point");
     set_identity(h, n, 1.0);
     int fresh = 1, ok = 0; /* fresh: h is a multiple of the identity (no curvature yet) */
@@ -205,7 +209,7 @@ int loy_optim_bfgs(loy_optim_result *out, double *x, size_t n, loy_optim_fg fg, 
             for (size_t i = 0; i < n; i++) xn[i] = x[i] + t * d[i];
             fn = fg(gn, xn, ctx);
             evals++;
-            if (isnan(fn)) fn = INFINITY;
+            if (isnan(fn) || !isfinite(maxabs(gn, n))) fn = INFINITY; /* a point with no slope */
             if (fn <= f + 1e-4 * t * gd) {
                 accepted = 1;
                 break;

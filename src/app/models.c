@@ -234,17 +234,37 @@ static int fit_models(const char *kind, const loy_model_summary *s, size_t n, js
     f->mean_spend = buyers ? spend / (double)buyers : 0.0;
     json_object_set_new(params, "repeat_buyers", json_integer((json_int_t)buyers));
     json_object_set_new(params, "mean_spend", json_real(f->mean_spend));
+    /* Gamma-Gamma models positive spend: repeat buyers whose repeat days spent nothing (imported
+     * visits of amount 0) are left out of it rather than refusing the whole fit */
     json_t *gg = json_null();
-    loy_gammagamma_data gd = {c.x, c.zbar, NULL, n};
+    double *gx = malloc((n ? n : 1) * sizeof(double));
+    size_t spenders = 0, no_spend = 0;
+    for (size_t i = 0; gx && i < n; i++) {
+        gx[i] = c.zbar[i] > 0.0 ? c.x[i] : 0.0;
+        if (gx[i] > 0.0) spenders++;
+        if (c.x[i] > 0.0 && !(c.zbar[i] > 0.0)) no_spend++;
+    }
+    loy_gammagamma_data gd = {gx, c.zbar, NULL, n};
     loy_gammagamma_fit_result g;
     loy_err gerr;
-    if (buyers >= 2 && loy_gammagamma_fit(&g, &gd, NULL, &gerr) == 0) {
-        gg = json_pack("{s:f, s:f, s:f, s:f, s:I, s:b}", "p", g.params.p, "q", g.params.q, "gamma",
-                       g.params.gamma, "log_likelihood", g.loglik, "members", (json_int_t)g.used,
-                       "converged", g.converged);
+    loy_err_clear(&gerr);
+    if (!gx) {
+        rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+        goto done;
+    }
+    if (spenders >= 2 && loy_gammagamma_fit(&g, &gd, NULL, &gerr) == 0) {
+        gg = json_pack("{s:f, s:f, s:f, s:f, s:I, s:b, s:I}", "p", g.params.p, "q", g.params.q,
+                       "gamma", g.params.gamma, "log_likelihood", g.loglik, "members",
+                       (json_int_t)g.used, "converged", g.converged, "left_out_no_spend",
+                       (json_int_t)no_spend);
         f->gg = g.params;
         f->has_gg = g.params.q > 1.0;
+    } else {
+        json_object_set_new(
+            params, "gammagamma_note",
+            json_string(spenders < 2 ? "fewer than 2 repeat buyers with spend" : gerr.message));
     }
+    free(gx);
     json_object_set_new(params, "gammagamma", gg);
 done:
     columns_free(&c);
@@ -490,7 +510,7 @@ int loy_app_member_clv(loy_app *app, int64_t member_id, json_t *view, loy_err *e
     json_t *p = NULL;
     rc = predict(app, member_id, NULL, LOY_MODEL_WEEKS, LOY_MODEL_DISCOUNT, &p, err);
     if (own) loy_db_rollback(&app->conn);
-    if (rc == LOY_ENOTFOUND) {
+    if (rc == LOY_ENOTFOUND || rc == LOY_EINVALID) { /* no model, or one the maths cannot use */
         loy_err_clear(err);
         return 0;
     }
@@ -511,8 +531,8 @@ int loy_app_member_clv(loy_app *app, int64_t member_id, json_t *view, loy_err *e
 }
 
 int loy_app_model_scores(loy_app *app, const char *kind, int64_t as_of, int64_t weeks,
-                         double discount, loy_model_score **out, size_t *n, json_t **model,
-                         loy_err *err)
+                         double discount, const int64_t *only, size_t nonly, loy_model_score **out,
+                         size_t *n, json_t **model, loy_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -529,14 +549,34 @@ int loy_app_model_scores(loy_app *app, const char *kind, int64_t as_of, int64_t 
     if ((rc = load_fitted(&row, NULL, &f, err))) goto done;
     loy_model_scope scope = {
         app->merchant, row.data_from, as_of, as_of, loy_tz_offset(app->tz, as_of), 0};
-    if (as_of > row.data_from && (rc = loy_store_model_summary(&app->conn, &scope, &s, &ns, err)))
-        goto done;
+    if (as_of <= row.data_from) {
+        /* nothing to score */
+    } else if (!only) {
+        rc = loy_store_model_summary(&app->conn, &scope, &s, &ns, err);
+    } else if (nonly && !(s = malloc(nonly * sizeof(*s)))) {
+        rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    } else {
+        for (size_t i = 0; !rc && i < nonly; i++) { /* one indexed summary per listed member */
+            loy_model_summary *one = NULL;
+            size_t k = 0;
+            scope.member = only[i];
+            rc = loy_store_model_summary(&app->conn, &scope, &one, &k, err);
+            if (!rc && k) s[ns++] = one[0];
+            free(one);
+        }
+    }
+    if (rc) goto done;
     if (ns && !(sc = malloc(ns * sizeof(*sc)))) {
         rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
         goto done;
     }
-    for (size_t i = 0; !rc && i < ns; i++) rc = score_one(&f, &s[i], weeks, discount, &sc[i], err);
-    if (rc) goto done;
+    /* a member the maths cannot score (a numerical failure) gets NaN figures, not the whole
+     * answer refused */
+    for (size_t i = 0; i < ns; i++) {
+        loy_err e;
+        if (score_one(&f, &s[i], weeks, discount, &sc[i], &e))
+            sc[i] = (loy_model_score){s[i].member, NAN, NAN, NAN, NAN};
+    }
     if (model)
         *model = json_pack("{s:I, s:s, s:o, s:{s:o, s:o}}", "id", (json_int_t)row.id, "kind",
                            row.kind, "fitted_at", loy_json_time(row.fitted_at), "data", "from",

@@ -56,12 +56,14 @@ typedef struct {
 } loy_model_score;
 
 /* Scores every member who bought between the latest fit's (of `kind`; NULL = any) data start and
- * `as_of` (excluded), with histories as of `as_of`: P(alive) always; with weeks > 0 also the
- * expected purchases, spend and CLV over `weeks` at the annual `discount`. *out (malloc'ed,
- * ascending by member; NULL when *n == 0) and, when model is not NULL, *model = {id, kind,
- * fitted_at, data: {from, to}} (new reference). Runs inside the caller's read transaction.
- * LOY_ENOTFOUND (field "model") when the merchant has no fit. */
+ * `as_of` (excluded), with histories as of `as_of` (only the `nonly` members listed in `only`
+ * when it is not NULL: one indexed query each): P(alive) always; with weeks > 0 also the
+ * expected purchases, spend and CLV over `weeks` at the annual `discount`; NaN figures for a
+ * member the maths could not score. *out (malloc'ed, ascending by member; NULL when *n == 0)
+ * and, when model is not NULL, *model = {id, kind, fitted_at, data: {from, to}} (new
+ * reference). Runs inside the caller's read transaction. LOY_ENOTFOUND (field "model") when
+ * the merchant has no fit. */
 int loy_app_model_scores(loy_app *app, const char *kind, int64_t as_of, int64_t weeks,
-                         double discount, loy_model_score **out, size_t *n, json_t **model,
-                         loy_err *err);
+                         double discount, const int64_t *only, size_t nonly, loy_model_score **out,
+                         size_t *n, json_t **model, loy_err *err);
 #endif

@@ -99,7 +99,7 @@ static int by_model(loy_rctx *c, churn_acc *a, loy_err *err)
     for (size_t i = 0; !rc && i < a->nb; i++) {
         loy_model_score *sc = NULL;
         size_t n = 0;
-        rc = loy_app_model_scores(c->app, NULL, a->bounds[i], 0, 0.0, &sc, &n,
+        rc = loy_app_model_scores(c->app, NULL, a->bounds[i], 0, 0.0, NULL, 0, &sc, &n,
                                   i == 0 ? &model : NULL, err);
         if (rc == LOY_ENOTFOUND)
             rc = loy_err_set(err, LOY_EINVALID, "basis",

@@ -88,8 +88,8 @@ static int predictive(loy_rctx *c, loy_err *err)
     loy_model_score *m = NULL;
     size_t n = 0;
     json_t *model = NULL;
-    int rc = loy_app_model_scores(c->app, NULL, c->p.scope.to, c->p.weeks, c->p.discount, &m, &n,
-                                  &model, err);
+    int rc = loy_app_model_scores(c->app, NULL, c->p.scope.to, c->p.weeks, c->p.discount, NULL, 0,
+                                  &m, &n, &model, err);
     if (rc == LOY_ENOTFOUND) {
         loy_err_clear(err);
         json_object_set_new(c->out, "predictive", json_null());
@@ -98,6 +98,17 @@ static int predictive(loy_rctx *c, loy_err *err)
         return 0;
     }
     if (rc) return rc;
+    /* members the maths could not score (NaN) are counted apart, not averaged in */
+    size_t k = 0, unscored = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool ok = m[i].p_alive >= 0.0 && m[i].p_alive <= 1.0 && isfinite(m[i].clv) &&
+                  isfinite(m[i].expected_purchases) && isfinite(m[i].expected_spend);
+        if (ok)
+            m[k++] = m[i];
+        else
+            unscored++;
+    }
+    n = k;
     qsort(m, n, sizeof(*m), cmp_clv_desc);
     double alive = 0, purchases = 0, total = 0;
     int64_t band_n[4] = {0};
@@ -114,6 +125,7 @@ static int predictive(loy_rctx *c, loy_err *err)
         json_pack("{s:o, s:I, s:f, s:I, s:o, s:o}", "model", model, "weeks", (json_int_t)c->p.weeks,
                   "discount_rate", c->p.discount, "members", (json_int_t)n, "expected_alive",
                   loy_rpt_num(alive, 1), "expected_purchases", loy_rpt_num(purchases, 1));
+    json_object_set_new(o, "members_unscored", json_integer((json_int_t)unscored));
     loy_rpt_set_money(c->app, o, "clv_total", llround(total));
     loy_rpt_set_money(c->app, o, "clv_mean", n ? llround(total / (double)n) : 0);
     double median = !n ? 0 : n % 2 ? m[n / 2].clv : (m[n / 2 - 1].clv + m[n / 2].clv) / 2;

@@ -54,7 +54,8 @@ static void puts_(sbuf *b, const char *s)
 }
 
 /* One field: text is quoted when it holds a comma, quote or line break, and a text starting with
- * = + @ or a tab is prefixed with ' so that spreadsheets do not run it as a formula. */
+ * = + - @, a tab or a carriage return is prefixed with ' so that spreadsheets do not run it as a
+ * formula (OWASP's list; numbers are written as numbers and never prefixed). */
 static void field(sbuf *b, const json_t *v)
 {
     char num[64];
@@ -70,7 +71,7 @@ static void field(sbuf *b, const json_t *v)
         const char *s = json_string_value(v);
         bool quote = strpbrk(s, ",\"\r\n") != NULL;
         if (quote) put(b, "\"", 1);
-        if (strchr("=+@\t", s[0]) && s[0]) put(b, "'", 1);
+        if (s[0] && strchr("=+-@\t\r", s[0])) put(b, "'", 1);
         for (const char *p = s; *p; p++) {
             if (*p == '"') put(b, "\"", 1);
             put(b, p, 1);

@@ -254,7 +254,9 @@ static int report_pareto(loy_rctx *c, loy_err *err)
     loy_rpt_set_money(c->app, c->out, "revenue", total);
     json_object_set_new(c->out, "top_percent", json_integer(c->p.top));
     json_object_set_new(c->out, "top_members", json_integer((json_int_t)top_count));
-    loy_rpt_set_money(c->app, c->out, "top_revenue", (int64_t)llround(share * (double)total));
+    int64_t top_revenue = 0; /* exact: the sum of the top members' revenue */
+    for (size_t i = k - top_count; i < k; i++) top_revenue += rev[i];
+    loy_rpt_set_money(c->app, c->out, "top_revenue", top_revenue);
     json_object_set_new(c->out, "top_revenue_share", loy_rpt_num(k ? 100 * share : NAN, 2));
     json_object_set_new(c->out, "gini", loy_rpt_num(k ? loy_rpt_gini(rev, k) : NAN, 4));
     json_object_set_new(c->out, "lorenz", curve);
@@ -430,12 +432,16 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
         loy_rpt_set_money(c->app, o, "total_referred_revenue", qref[q]);
         json_array_append_new(quads, o);
     }
-    /* predictive CLV next to each listed member, once a model is fitted */
+    /* predictive CLV next to each listed member (this page only), once a model is fitted */
+    size_t skip = (size_t)c->p.cursor, page = 0;
+    int64_t ids[1000];
+    for (size_t j = skip; j < n && page < (size_t)c->p.limit; j++) ids[page++] = order[j].member;
+    qsort(ids, page, sizeof(ids[0]), loy_rpt_cmp_i64);
     loy_model_score *sc = NULL;
     size_t nsc = 0;
     json_t *model = NULL;
     int mrc = loy_app_model_scores(c->app, NULL, c->p.scope.to, LOY_MODEL_WEEKS, LOY_MODEL_DISCOUNT,
-                                   &sc, &nsc, &model, err);
+                                   ids, page, &sc, &nsc, &model, err);
     if (mrc == LOY_ENOTFOUND)
         loy_err_clear(err);
     else if (mrc) {
@@ -444,7 +450,7 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
         json_decref(list);
         goto done;
     }
-    size_t skip = (size_t)c->p.cursor, shown = 0;
+    size_t shown = 0;
     for (size_t j = skip; j < n && shown < (size_t)c->p.limit; j++, shown++) {
         const loy_report_advocate *x = &order[j];
         int q = ((double)x->spend > med_spend ? 2 : 0) +
@@ -455,7 +461,7 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
         loy_rpt_set_money(c->app, o, "referred_revenue", x->referred_revenue);
         if (model) {
             const loy_model_score *hit = score_of(sc, nsc, x->member);
-            if (hit)
+            if (hit && isfinite(hit->clv))
                 loy_rpt_set_money(c->app, o, "clv", llround(hit->clv));
             else {
                 json_object_set_new(o, "clv", json_null());

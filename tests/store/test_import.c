@@ -353,9 +353,41 @@ static void test_import_cdnow(void **state)
     close_fx(f);
 }
 
+/* A repeat buyer whose repeat day spent nothing (an imported visit of amount 0) is left out of
+ * Gamma-Gamma, which models positive spend, instead of making the whole spend model fail. */
+static void test_zero_spend_repeat(void **state)
+{
+    (void)state;
+    ifx *f = open_fx("USD");
+    char csv[4096] = "customer,date,amount\n";
+    for (int c = 1; c <= 12; c++) {
+        char row[128];
+        snprintf(row, sizeof(row), "c%d,2024-01-%02d,%d.00\nc%d,2024-02-%02d,%d.50\n", c, c, 5 + c,
+                 c, c, 3 + c % 5);
+        strcat(csv, row);
+    }
+    strcat(csv, "z,2024-01-20,12.00\nz,2024-02-20,0.00\n");
+    loy_import_opts o = {.kind = LOY_IMPORT_PURCHASES, .create_members = true};
+    errbuf eb;
+    loy_import_stats st = run(f, o, csv, &eb);
+    assert_string_equal(eb.text, "");
+    assert_int_equal(st.imported, 26);
+    json_t *req = json_pack("{s:s, s:s}", "from", "2024-01-01", "to", "2024-03-31"), *m = NULL;
+    loy_err err;
+    if (loy_app_model_fit(f->app, req, &m, &err)) fail_msg("fit: %s", err.message);
+    const json_t *gg = json_object_get(json_object_get(m, "params"), "gammagamma");
+    assert_true(json_is_object(gg));
+    assert_int_equal(json_integer_value(json_object_get(gg, "members")), 12);
+    assert_int_equal(json_integer_value(json_object_get(gg, "left_out_no_spend")), 1);
+    json_decref(m);
+    json_decref(req);
+    close_fx(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_import_csv),
-                                       cmocka_unit_test(test_import_cdnow)};
+                                       cmocka_unit_test(test_import_cdnow),
+                                       cmocka_unit_test(test_zero_spend_repeat)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -688,12 +688,13 @@ static void test_csv(void **state)
     assert_int_equal(lines, 12);
     free(csv);
     json_decref(r);
-    /* quoting and formula neutralising */
+    /* quoting and formula neutralising (a leading minus too: "-2+3" is a formula) */
     json_t *fake =
         json_pack("{s:s, s:[{s:s, s:s, s:i, s:i, s:s}]}", "report", "churn", "periods", "from",
-                  "=1+2", "to", "a,\"b\"", "at_start", 1, "lost", 0, "churn_rate", "x");
+                  "=1+2", "to", "a,\"b\"", "at_start", 1, "lost", 0, "churn_rate", "-2+3");
     assert_int_equal(loy_app_report_csv(fake, &csv, &err), 0);
-    assert_string_equal(csv, "from,to,at_start,lost,churn_rate\r\n'=1+2,\"a,\"\"b\"\"\",1,0,x\r\n");
+    assert_string_equal(csv,
+                        "from,to,at_start,lost,churn_rate\r\n'=1+2,\"a,\"\"b\"\"\",1,0,'-2+3\r\n");
     free(csv);
     json_decref(fake);
 }
