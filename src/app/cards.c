@@ -1,5 +1,6 @@
 /* Use cases around member cards: the QR code, rotation of the token, a printable sheet. */
 #include "app/app_int.h"
+#include "util/html.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,26 +94,6 @@ int loy_app_member_rotate_card(loy_app *app, const char *ref, json_t **resp, loy
     return rc;
 }
 
-static void html_escape(FILE *f, const char *s)
-{
-    for (; s && *s; s++) switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-}
-
 struct sheet {
     FILE *f;
     loy_err *err;
@@ -131,9 +112,9 @@ static void add_card(void *ctx, const loy_member_row *m)
     fputs("<div class=\"card\"><div class=\"qr\">", s->f);
     fputs(svg, s->f);
     fputs("</div><div class=\"name\">", s->f);
-    html_escape(s->f, m->name);
+    loy_html_escape(s->f, m->name);
     fputs("</div><div class=\"token\">", s->f);
-    html_escape(s->f, m->card_token);
+    loy_html_escape(s->f, m->card_token);
     fputs("</div></div>\n", s->f);
     free(svg);
 }
@@ -145,7 +126,7 @@ int loy_app_cards_sheet(loy_app *app, char **html, loy_err *err)
     FILE *f = open_memstream(&buf, &len);
     if (!f) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
     fputs("<!doctype html><html><head><meta charset=\"utf-8\"><title>", f);
-    html_escape(f, app->merchant_row.name);
+    loy_html_escape(f, app->merchant_row.name);
     fputs(" cards</title><style>body{font-family:sans-serif;margin:0}"
           ".card{display:inline-block;width:85.6mm;height:54mm;box-sizing:border-box;"
           "border:1px dashed #999;padding:4mm;margin:2mm;vertical-align:top;"

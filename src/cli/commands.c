@@ -31,6 +31,8 @@ CMD(loy_cmd_apikey_revoke);
 CMD(loy_cmd_openapi);
 CMD(loy_cmd_member_rotate_card);
 CMD(loy_cmd_cards_print);
+CMD(loy_cmd_poster);
+extern const loy_flag loy_poster_flags[];
 CMD(loy_cmd_merchant_add);
 CMD(loy_cmd_user_add);
 CMD(loy_cmd_user_passwd);
@@ -120,6 +122,8 @@ const loy_cmd loy_commands[] = {
      "issue a new card token (the old card stops working)", 2},
     {"cards print", loy_cmd_cards_print, cards_flags, NULL,
      "a printable HTML sheet of member cards with QR codes", 2},
+    {"poster", loy_cmd_poster, loy_poster_flags, "LOCATION",
+     "a print-ready A4 join poster for a location: QR code of BASE/join/{id} (--url BASE)", 2},
     {"webhook add", loy_cmd_webhook_add, loy_webhook_add_flags, "URL",
      "subscribe a URL to events (--event, repeatable); prints the signing secret once", 2},
     {"webhook list", loy_cmd_webhook_list, NULL, NULL,

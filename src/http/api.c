@@ -382,6 +382,12 @@ const loy_route loy_routes[] = {
      "a file of the web console: JavaScript module, style sheet", NULL},
     {"GET", "/console/i18n/{file}", loy_h_console_i18n, LOY_ROLE_NONE, LOY_BODY_STATIC,
      "the console's texts in one language (en, ms, hu, bn)", NULL},
+    {"GET", "/join/{location}", loy_h_customer_join, LOY_ROLE_NONE, LOY_BODY_STATIC,
+     "the customer join page of a location (HTML; public)", NULL},
+    {"GET", "/c/{token}", loy_h_customer_card, LOY_ROLE_NONE, LOY_BODY_STATIC,
+     "the card holder's own card page (HTML; public: the token is the secret)", NULL},
+    {"GET", "/customer/{file}", loy_h_customer_file, LOY_ROLE_NONE, LOY_BODY_STATIC,
+     "a file of the customer pages: JavaScript module, style sheet", NULL},
 };
 const size_t loy_nroutes = sizeof(loy_routes) / sizeof(loy_routes[0]);
 

@@ -89,5 +89,10 @@ extern const loy_web_asset loy_web_assets[];
 int loy_h_console_index(loy_req *r, loy_err *err);
 int loy_h_console_file(loy_req *r, loy_err *err);
 int loy_h_console_i18n(loy_req *r, loy_err *err);
+/* The customer pages (static.c): GET /join/{location} and /c/{token} (the same page whatever the
+ * parameter: the page asks the public API), /customer/{file} (their modules and style sheet). */
+int loy_h_customer_join(loy_req *r, loy_err *err);
+int loy_h_customer_card(loy_req *r, loy_err *err);
+int loy_h_customer_file(loy_req *r, loy_err *err);
 
 #endif

@@ -70,3 +70,20 @@ int loy_h_console_i18n(loy_req *r, loy_err *err)
 {
     return serve(r, "i18n", r->params[0], err);
 }
+
+/* The customer pages (public): the join page of a location and the card holder's own card page;
+ * the page reads its {location} or {token} from the address and asks the public API. */
+int loy_h_customer_join(loy_req *r, loy_err *err)
+{
+    return serve(r, "customer", "join.html", err);
+}
+
+int loy_h_customer_card(loy_req *r, loy_err *err)
+{
+    return serve(r, "customer", "card.html", err);
+}
+
+int loy_h_customer_file(loy_req *r, loy_err *err)
+{
+    return serve(r, "customer", r->params[0], err);
+}

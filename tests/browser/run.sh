@@ -39,11 +39,14 @@ trap cleanup EXIT
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-# the demo shop: 150 members with a year of purchases and a staff owner with a known password
+# the demo shop: 150 members with a year of purchases, a fitted model and a staff owner with a
+# known password
 DB=$TMP/loyalty.db
 PASSWORD=browser-test-pw-1
 "$LOY" init --db "$DB" --programme "$ROOT/examples/kopi-kita.json" >/dev/null || die "init failed"
 "$LOY" demo --db "$DB" --members 150 --months 12 >/dev/null || die "demo failed"
+# a fitted model, so that the dashboard's CLV chart has its prediction (P(alive), deciles)
+"$LOY" model fit --db "$DB" >/dev/null || die "model fit failed"
 printf '%s\n' "$PASSWORD" | "$LOY" user add --db "$DB" --username owner --name "Test Owner" \
     --role owner >/dev/null || die "user add failed"
 API_KEY=$("$LOY" apikey create --db "$DB" --role owner --name browser-tests --json | jq -r .key)

@@ -1,8 +1,10 @@
-// The console shell: language, session (login, logout, expiry), then the counter screen.
+// The console shell: language, session (login, logout, expiry), then the counter screen and,
+// for owners and managers, the dashboard (#counter / #dashboard in the address).
 import { api, setCsrf } from './api.js';
 import { initialLang, setLang, t } from './i18n.js';
 import { say, describe } from './status.js';
 import { startCounter, stopCounter, rerenderCounter } from './counter.js';
+import { showDashboard, hideDashboard, stopDashboard, rerenderDashboard } from './dashboard.js';
 
 const $ = (id) => document.getElementById(id);
 let user = null;
@@ -11,6 +13,8 @@ function showLogin(message) {
   user = null;
   setCsrf('');
   stopCounter();
+  stopDashboard();
+  $('nav').hidden = true;
   $('counter').hidden = true;
   $('logout').hidden = true;
   $('whoami').textContent = '';
@@ -28,6 +32,38 @@ function renderWho() {
   $('whoami').textContent = t('shell.user', { name: user.name || user.username, role });
 }
 
+// ---- navigation between the screens ----
+const mayDashboard = () => !!user && (user.role === 'owner' || user.role === 'manager');
+
+function markNav(view) {
+  for (const [id, v] of [['nav-counter', 'counter'], ['nav-dashboard', 'dashboard']]) {
+    if (v === view) $(id).setAttribute('aria-current', 'page');
+    else $(id).removeAttribute('aria-current');
+  }
+}
+
+async function go(view) {
+  if (!user) return;
+  if (view === 'dashboard' && mayDashboard()) {
+    $('counter').hidden = true;
+    $('dashboard').hidden = false;
+    markNav('dashboard');
+    $('dash-heading').setAttribute('tabindex', '-1');
+    $('dash-heading').focus();
+    await showDashboard({ onSessionEnded: () => showLogin(t('login.expired')) });
+  } else {
+    hideDashboard();
+    $('counter').hidden = false;
+    markNav('counter');
+    $('search').focus();
+  }
+}
+
+function onHash() {
+  if (location.hash === '#dashboard') go('dashboard');
+  else if (location.hash === '#counter') go('counter');
+}
+
 async function loggedIn(session) {
   user = session.user;
   setCsrf(session.csrf_token);
@@ -35,7 +71,11 @@ async function loggedIn(session) {
   $('login-error').hidden = true;
   $('logout').hidden = false;
   renderWho();
+  $('nav').hidden = false;
+  $('nav-dashboard').hidden = !mayDashboard();
+  markNav('counter');
   await startCounter({ onSessionEnded: () => showLogin(t('login.expired')) });
+  if (location.hash === '#dashboard' && mayDashboard()) await go('dashboard');
 }
 
 async function onLogin(ev) {
@@ -82,9 +122,14 @@ async function boot() {
     await setLang($('lang').value, true);
     renderWho();
     rerenderCounter();
+    rerenderDashboard();
   });
   $('login-form').addEventListener('submit', onLogin);
   $('logout').addEventListener('click', onLogout);
+  window.addEventListener('hashchange', onHash);
+  // a link to the address already shown changes nothing: go there anyway
+  $('nav-counter').addEventListener('click', () => { if (location.hash === '#counter') go('counter'); });
+  $('nav-dashboard').addEventListener('click', () => { if (location.hash === '#dashboard') go('dashboard'); });
   window.addEventListener('offline', () => say(t('status.offline'), 'error'));
   window.addEventListener('online', () => say(t('status.online'), 'ok'));
   if (!navigator.onLine) say(t('status.offline'), 'error');

@@ -1,12 +1,16 @@
 // The counter screen: find a member (typed, pasted or scanned), show the member panel, record a
-// purchase with its explanation, redeem a reward for a voucher.
+// purchase with its explanation, redeem a reward for a voucher; purchases that cannot reach the
+// server wait in the offline queue (queue.js) and are sent, once each, when the connection returns.
 import { api, uuid } from './api.js';
+import * as queue from './queue.js';
 import { currentLang, t } from './i18n.js';
-import { exampleAmount, formatDate, formatMoney, formatNumber, parseMoney, setCurrency } from './money.js';
+import { exampleAmount, formatDate, formatMoney, formatNumber, intlLocale, parseMoney, setCurrency } from './money.js';
 import { describe, say } from './status.js';
 
 const $ = (id) => document.getElementById(id);
 const SEARCH_DELAY_MS = 100;
+const DIRECT_TIMEOUT_MS = 8000; // a purchase not answered by then is queued (its key makes the resend safe)
+const QUEUE_TICK_MS = 4000; // the queue is shown and retried this often
 
 const st = {
   started: false,
@@ -24,6 +28,12 @@ const st = {
   abort: null,
   seq: 0,
   onSessionEnded: () => {},
+  running: false, // logged in, the counter shown
+  merchant: null, // the session's merchant: queued purchases are sent only under it
+  queue: [], // the waiting purchases (a copy of IndexedDB's)
+  refused: [], // queued purchases the server refused: {entry, message}
+  draining: false,
+  tick: 0,
 };
 
 function el(tag, attrs = {}, ...children) {
@@ -234,6 +244,7 @@ function showMember(view, fresh) {
   renderMember();
   renderVoucher();
   renderExplain();
+  renderQueue();
   $('member').hidden = false;
   $('purchase').hidden = false;
   if (fresh) {
@@ -450,8 +461,24 @@ async function onPurchase(ev) {
   // a retry of the same purchase after a failure reuses its key: it is recorded once
   if (!st.pending || st.pending.body !== text) st.pending = { key: uuid(), body: text };
   $('purchase-submit').disabled = true;
+  const entry = { key: st.pending.key, body, member: { id: st.view.member.id, name: st.view.member.name || `#${st.view.member.id}` }, merchant_id: st.merchant, currency: st.currency };
+  const purchaseDone = () => {
+    st.pending = null;
+    st.items = [];
+    if (row) clearRow();
+    $('purchase-amount').value = '';
+    renderItems();
+    renderAmountLabel();
+  };
+  // offline, or older purchases still waiting (they go first): straight into the queue
+  if (navigator.onLine === false || st.queue.some(sendable)) {
+    if (await queuePurchase(entry)) purchaseDone();
+    $('purchase-submit').disabled = false;
+    if (navigator.onLine !== false) drainQueue(true); // behind older ones: sent after them
+    return;
+  }
   try {
-    const res = await api('POST', '/api/v1/purchases', { body, key: st.pending.key });
+    const res = await queue.send(body, st.pending.key, DIRECT_TIMEOUT_MS);
     st.pending = null;
     const o = res.outcome || {};
     st.explain = (o.explain || []).map((x) => x.text);
@@ -469,6 +496,13 @@ async function onPurchase(ev) {
     renderAmountLabel();
     await refreshMember();
   } catch (err) {
+    const v = queue.verdict(err);
+    if (v === 'retry' || v === 'login') {
+      // not reached, not answered in time, or the session ended: kept with its key, sent later
+      if (await queuePurchase(entry)) purchaseDone();
+      if (v === 'login') sessionLost();
+      return;
+    }
     if (err.status && err.status !== 503) st.pending = null; // refused: a new attempt is new
     if (err.status === 400 || err.status === 422) purchaseError(describe(err));
     failed(err);
@@ -483,6 +517,124 @@ function renderExplain() {
   const ul = $('explanation');
   ul.replaceChildren();
   for (const line of st.explain || []) ul.append(el('li', { text: line }));
+}
+
+/* ---- offline queue ---- */
+
+function formatTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(intlLocale(), { timeStyle: 'short' }).format(d);
+}
+
+// A queued purchase this session may send (made under the same merchant).
+function sendable(e) {
+  return st.merchant == null || e.merchant_id == null || e.merchant_id === st.merchant;
+}
+
+function entryText(e) {
+  return {
+    name: (e.member && e.member.name) || '',
+    amount: formatMoney(e.body.amount, e.currency || st.currency),
+    time: formatTime(e.created_at),
+  };
+}
+
+// Stores a purchase that could not be sent; false (and says why) when the browser cannot keep it.
+async function queuePurchase(entry) {
+  try {
+    await queue.enqueue(entry);
+  } catch {
+    say(t('offline.unavailable'), 'error');
+    return false;
+  }
+  await loadQueue();
+  const x = entryText(entry);
+  say(t('offline.queued', { amount: x.amount, name: x.name, n: formatNumber(st.queue.length) }), 'error');
+  return true;
+}
+
+async function loadQueue() {
+  try {
+    st.queue = await queue.list();
+  } catch {
+    st.queue = [];
+  }
+  renderQueue();
+}
+
+function renderQueue() {
+  if (!document.body.classList.contains('ready') && !st.running) return; // texts not loaded yet
+  const n = st.queue.length;
+  $('queue-box').hidden = n === 0;
+  $('queue-count').textContent = formatNumber(n);
+  $('queue-count').dataset.value = String(n);
+  $('queue-count').setAttribute('aria-label', t('offline.queue_count', { n: formatNumber(n) }));
+  $('queue-note').textContent = st.running ? t('offline.queue_note') : t('offline.queue_note_login');
+  $('queue-retry').hidden = !st.running;
+  $('queue').replaceChildren(...st.queue.map((e) =>
+    el('li', { 'data-key': e.key, 'data-amount': String(e.body.amount), text: t('offline.queue_item', entryText(e)) })));
+  $('queue-failed-box').hidden = st.refused.length === 0;
+  $('queue-failed').replaceChildren(...st.refused.map((f) =>
+    el('li', { 'data-key': f.entry.key, 'data-amount': String(f.entry.body.amount), text: t('offline.failed_item', { ...entryText(f.entry), message: f.message }) })));
+  const mine = st.view ? st.queue.filter((e) => e.member && e.member.id === st.view.member.id).length : 0;
+  $('member-queued').hidden = mine === 0;
+  $('member-queued').textContent = mine ? t('offline.member_queued', { n: formatNumber(mine) }) : '';
+}
+
+function sessionLost() {
+  say(t('offline.login_again', { n: formatNumber(st.queue.length) }), 'error');
+  st.onSessionEnded();
+  renderQueue();
+}
+
+// Sends what waits, oldest first, each with its own key and the current session's CSRF token.
+// quiet (the periodic retry): says nothing unless something was sent or refused.
+async function drainQueue(quiet = false) {
+  if (!st.running || st.draining || navigator.onLine === false) return;
+  await loadQueue();
+  if (!st.queue.length) return;
+  st.draining = true;
+  const landed = new Set();
+  let result = null;
+  if (!quiet) say(t('offline.sending', { n: formatNumber(st.queue.length) }));
+  try {
+    result = await queue.drain(st.merchant, {
+      onSent: (e) => {
+        landed.add(e.member && e.member.id);
+        st.queue = st.queue.filter((x) => x.key !== e.key);
+        renderQueue();
+      },
+      onFailed: (e, err) => {
+        st.refused.push({ entry: e, message: err.message || String(err.status) });
+        st.queue = st.queue.filter((x) => x.key !== e.key);
+        renderQueue();
+      },
+    });
+  } catch {
+    result = { sent: 0, failed: 0, stopped: 'retry' };
+  } finally {
+    st.draining = false;
+  }
+  await loadQueue();
+  if (result.stopped === 'login') {
+    sessionLost();
+  } else if (result.failed) {
+    const f = st.refused[st.refused.length - 1];
+    say(t('offline.refused', { ...entryText(f.entry), message: f.message }), 'error');
+  } else if (result.sent) {
+    say(st.queue.length
+      ? t('offline.sent_some', { n: formatNumber(result.sent), left: formatNumber(st.queue.length) })
+      : t('offline.sent', { n: formatNumber(result.sent) }), st.queue.length ? 'error' : 'ok');
+  } else if (result.stopped === 'retry' && !quiet) {
+    say(navigator.onLine === false ? t('offline.offline') : t('offline.still_waiting', { n: formatNumber(st.queue.length) }), 'error');
+  }
+  if (st.view && landed.has(st.view.member.id)) await refreshMember();
+}
+
+function queueTick() {
+  if (st.running && navigator.onLine !== false && st.queue.length) drainQueue(true);
+  else loadQueue();
 }
 
 /* ---- lifecycle ---- */
@@ -508,6 +660,15 @@ function wire() {
   $('item-add').addEventListener('click', onItemAdd);
   $('purchase-form').addEventListener('submit', onPurchase);
   $('purchase-amount').addEventListener('input', renderAmountLabel);
+  $('queue-retry').addEventListener('click', () => drainQueue());
+  $('queue-failed-clear').addEventListener('click', () => {
+    st.refused = [];
+    renderQueue();
+  });
+  window.addEventListener('online', () => drainQueue());
+  window.addEventListener('offline', () => {
+    if (st.running) say(t('offline.offline'), 'error');
+  });
 }
 
 export async function startCounter(opts) {
@@ -517,6 +678,13 @@ export async function startCounter(opts) {
     st.started = true;
   }
   $('counter').hidden = false;
+  st.running = true;
+  try {
+    const s = await api('GET', '/api/v1/session');
+    st.merchant = (s && s.user && s.user.merchant_id) || null;
+  } catch {
+    st.merchant = null;
+  }
   try {
     const p = await api('GET', '/api/v1/programme');
     st.programme = p.programme;
@@ -528,9 +696,12 @@ export async function startCounter(opts) {
   fillDatalists();
   renderAmountLabel();
   $('search').focus();
+  if (navigator.onLine === false) say(t('offline.offline'), 'error');
+  drainQueue();
 }
 
 export function stopCounter() {
+  st.running = false;
   clearTimeout(st.timer);
   if (st.abort) st.abort.abort();
   st.view = null;
@@ -546,6 +717,7 @@ export function stopCounter() {
 
 // After a language change: every text the counter wrote itself.
 export function rerenderCounter() {
+  renderQueue();
   if (!st.started) return;
   renderResults();
   renderMember();
@@ -553,3 +725,7 @@ export function rerenderCounter() {
   renderItems();
   renderAmountLabel();
 }
+
+// The queue is shown (on the login screen too) and retried on a timer, and at once when the
+// connection returns or the counter starts.
+st.tick = setInterval(queueTick, QUEUE_TICK_MS);
