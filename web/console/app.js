@@ -5,6 +5,9 @@ import { initialLang, setLang, t } from './i18n.js';
 import { say, describe } from './status.js';
 import { startCounter, stopCounter, rerenderCounter } from './counter.js';
 import { showDashboard, hideDashboard, stopDashboard, rerenderDashboard } from './dashboard.js';
+import { selectMember } from './counter.js';
+import { showProfile, hideProfile, stopProfile, rerenderProfile, profileMemberId } from './profile.js';
+import { showEditor, hideEditor, stopEditor, rerenderEditor } from './editor.js';
 
 const $ = (id) => document.getElementById(id);
 let user = null;
@@ -14,6 +17,8 @@ function showLogin(message) {
   setCsrf('');
   stopCounter();
   stopDashboard();
+  stopProfile();
+  stopEditor();
   $('nav').hidden = true;
   $('counter').hidden = true;
   $('logout').hidden = true;
@@ -34,17 +39,42 @@ function renderWho() {
 
 // ---- navigation between the screens ----
 const mayDashboard = () => !!user && (user.role === 'owner' || user.role === 'manager');
+const mayEdit = () => !!user && user.role === 'owner';
 
 function markNav(view) {
-  for (const [id, v] of [['nav-counter', 'counter'], ['nav-dashboard', 'dashboard']]) {
+  for (const [id, v] of [['nav-counter', 'counter'], ['nav-dashboard', 'dashboard'], ['nav-programme', 'programme']]) {
     if (v === view) $(id).setAttribute('aria-current', 'page');
     else $(id).removeAttribute('aria-current');
   }
 }
 
-async function go(view) {
+async function go(view, arg) {
   if (!user) return;
-  if (view === 'dashboard' && mayDashboard()) {
+  // the member profile (#member/{id}); leaving it for the counter keeps the member selected
+  if (view === 'profile') {
+    hideDashboard();
+    hideEditor();
+    $('counter').hidden = true;
+    markNav('');
+    await showProfile(arg, { role: user.role, onSessionEnded: () => showLogin(t('login.expired')) });
+    return;
+  }
+  const fromProfile = $('profile').hidden ? 0 : profileMemberId();
+  hideProfile();
+  await goScreen(view);
+  if (fromProfile && !$('counter').hidden) await selectMember(fromProfile);
+}
+
+async function goScreen(view) {
+  if (view === 'programme' && mayEdit()) {
+    $('counter').hidden = true;
+    hideDashboard();
+    markNav('programme');
+    $('editor-heading').setAttribute('tabindex', '-1');
+    $('editor-heading').focus();
+    await showEditor({ onSessionEnded: () => showLogin(t('login.expired')) });
+  } else if (view === 'dashboard' && mayDashboard()) {
+    hideEditor();
     $('counter').hidden = true;
     $('dashboard').hidden = false;
     markNav('dashboard');
@@ -53,6 +83,7 @@ async function go(view) {
     await showDashboard({ onSessionEnded: () => showLogin(t('login.expired')) });
   } else {
     hideDashboard();
+    hideEditor();
     $('counter').hidden = false;
     markNav('counter');
     $('search').focus();
@@ -60,8 +91,11 @@ async function go(view) {
 }
 
 function onHash() {
+  const pm = /^#member\/(\d+)$/.exec(location.hash);
+  if (pm) return go('profile', Number(pm[1]));
   if (location.hash === '#dashboard') go('dashboard');
   else if (location.hash === '#counter') go('counter');
+  else if (location.hash === '#programme') go('programme');
 }
 
 async function loggedIn(session) {
@@ -73,9 +107,13 @@ async function loggedIn(session) {
   renderWho();
   $('nav').hidden = false;
   $('nav-dashboard').hidden = !mayDashboard();
+  $('nav-programme').hidden = !mayEdit();
   markNav('counter');
   await startCounter({ onSessionEnded: () => showLogin(t('login.expired')) });
-  if (location.hash === '#dashboard' && mayDashboard()) await go('dashboard');
+  const pm = /^#member\/(\d+)$/.exec(location.hash);
+  if (pm) await go('profile', Number(pm[1]));
+  else if (location.hash === '#dashboard' && mayDashboard()) await go('dashboard');
+  else if (location.hash === '#programme' && mayEdit()) await go('programme');
 }
 
 async function onLogin(ev) {
@@ -123,13 +161,17 @@ async function boot() {
     renderWho();
     rerenderCounter();
     rerenderDashboard();
+    rerenderProfile();
+    rerenderEditor();
   });
   $('login-form').addEventListener('submit', onLogin);
   $('logout').addEventListener('click', onLogout);
   window.addEventListener('hashchange', onHash);
   // a link to the address already shown changes nothing: go there anyway
   $('nav-counter').addEventListener('click', () => { if (location.hash === '#counter') go('counter'); });
+  $('profile-back').addEventListener('click', () => { if (location.hash === '#counter') go('counter'); else location.hash = '#counter'; });
   $('nav-dashboard').addEventListener('click', () => { if (location.hash === '#dashboard') go('dashboard'); });
+  $('nav-programme').addEventListener('click', () => { if (location.hash === '#programme') go('programme'); });
   window.addEventListener('offline', () => say(t('status.offline'), 'error'));
   window.addEventListener('online', () => say(t('status.online'), 'ok'));
   if (!navigator.onLine) say(t('status.offline'), 'error');

@@ -272,6 +272,7 @@ function renderMember() {
   const m = v.member;
   const b = v.balances || {};
   $('member-name').textContent = m.name || `#${m.id}`;
+  $('member-profile-link').href = `#member/${m.id}`;
   $('member-greeting').textContent = m.purchases > 0 ? t('member.greeting', { name: m.name }) : t('member.greeting_new', { name: m.name });
   const contact = [m.phone, m.email].filter(Boolean);
   if (m.locale) contact.push(t('member.language', { language: langName(m.locale) }));
@@ -333,6 +334,12 @@ async function refreshMember() {
   } catch (err) {
     failed(err);
   }
+}
+
+// Back from the member profile: the member stays selected, with fresh balances.
+export async function selectMember(id) {
+  if (st.view && st.view.member.id === id) await refreshMember();
+  else await openMember(id);
 }
 
 function closeMember() {
