@@ -3,9 +3,14 @@
 // server wait in the offline queue (queue.js) and are sent, once each, when the connection returns.
 import { api, uuid } from './api.js';
 import * as queue from './queue.js';
+import { el, localName, tierNameIn } from './dom.js';
 import { currentLang, t } from './i18n.js';
 import { exampleAmount, formatDate, formatMoney, formatNumber, intlLocale, parseMoney, setCurrency } from './money.js';
 import { describe, say } from './status.js';
+
+function tierName(id, fallback) {
+  return tierNameIn(st.programme && st.programme.tiers && st.programme.tiers.levels, id, fallback);
+}
 
 const $ = (id) => document.getElementById(id);
 const SEARCH_DELAY_MS = 100;
@@ -36,31 +41,8 @@ const st = {
   tick: 0,
 };
 
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'id' || k === 'title' || k === 'type' || k === 'tabindex')
-      e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
-}
 
-// A name from the programme, in the console's language: {"en": ..., "ms": ...} or a string.
-function localName(name, fallback) {
-  if (!name) return fallback || '';
-  if (typeof name === 'string') return name;
-  return name[currentLang()] || name.en || Object.values(name)[0] || fallback || '';
-}
 
-function tierName(id, fallback) {
-  const levels = (st.programme && st.programme.tiers && st.programme.tiers.levels) || [];
-  const l = levels.find((x) => x.id === id);
-  return localName(l && l.name, fallback || id);
-}
 
 function rewardDef(id) {
   return ((st.programme && st.programme.rewards) || []).find((r) => r.id === id);

@@ -3,9 +3,14 @@
 // and the visits (purchases); details can be changed by every role (PATCH, the API's errors shown
 // next to the field they name), points and stamps adjusted with a reason by managers and owners.
 import { api, uuid } from './api.js';
+import { el, localName, tierNameIn } from './dom.js';
 import { currentLang, t } from './i18n.js';
 import { formatDate, formatMoney, formatNumber, intlLocale } from './money.js';
 import { describe, say } from './status.js';
+
+function tierName(id, fallback) {
+  return tierNameIn(st.programme && st.programme.tiers && st.programme.tiers.levels, id, fallback);
+}
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 20;
@@ -37,16 +42,6 @@ const st = {
   onSessionEnded: () => {},
 };
 
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
-}
 
 function failed(err) {
   if (err && err.status === 401) {
@@ -65,17 +60,7 @@ function dateTime(iso) {
   return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
-function localName(name, fallback) {
-  if (!name) return fallback || '';
-  if (typeof name === 'string') return name;
-  return name[currentLang()] || name.en || Object.values(name)[0] || fallback || '';
-}
 
-function tierName(id, fallback) {
-  const levels = (st.programme && st.programme.tiers && st.programme.tiers.levels) || [];
-  const l = levels.find((x) => x.id === id);
-  return localName(l && l.name, fallback || id || '');
-}
 
 function langName(code) {
   const names = { en: t('lang.en'), ms: t('lang.ms'), hu: t('lang.hu'), bn: t('lang.bn') };

@@ -2,6 +2,7 @@
 // texts, remembered under its own key so a customer's choice never changes a till's), and a small
 // element builder. Every text is a key of web/i18n/*.json (prefix "customer."), none is here.
 import { LANGS, setLang, currentLang, t } from '/console/i18n.js';
+export { el } from '/console/dom.js';
 
 const STORE = 'loyalty.customer.lang';
 
@@ -38,15 +39,5 @@ export async function useLang(lang, remember) {
   }
 }
 
-export function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
-}
 
 export const $ = (id) => document.getElementById(id);
