@@ -52,7 +52,9 @@ fuzz: build-fuzz
 # The test command: the suite, the fuzz targets, then the suite again under ASan + UBSan.
 check: test fuzz test-asan
 
-# Benchmarks (not part of check): ledger writes, HTTP under wrk, model fits against scipy.
+# Benchmarks (not part of check): ledger writes, HTTP under wrk, model fits against scipy, counter
+# search latency (bench/analytics.sh, against pandas on 1M members, runs on its own: see
+# docs/performance.md).
 bench:
 	@bash scripts/bench-deps.sh
 	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -60,6 +62,7 @@ bench:
 	@build-bench/bench_ledger
 	@bench/http.sh --loyalty build-bench/loyalty --baseline build-bench/bench_http_baseline
 	@bench/models.sh --bench build-bench/bench_models
+	@bench/search.sh --loyalty build-bench/loyalty
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
