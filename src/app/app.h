@@ -95,6 +95,9 @@ int loy_app_card_view(loy_app *app, const char *token, json_t **resp, loy_err *e
  * naming the field. */
 int loy_app_join_request(loy_app *app, int64_t location_id, const json_t *body, json_t **req,
                          loy_err *err);
+/* The merchant's locations: {"locations": [{id, code, name, join: "/join/ID"}]} in programme
+ * order (ids are unique across merchants: the join page's address). */
+int loy_app_locations(loy_app *app, json_t **resp, loy_err *err);
 /* What a join page shows: {location: {id, code, name}, merchant: {name, currency, locale}}. */
 int loy_app_join_info(loy_app *app, int64_t location_id, json_t **resp, loy_err *err);
 /* What the new member sees of the member-create answer: {member: {name, locale, card_token},

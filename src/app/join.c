@@ -7,6 +7,29 @@
 
 #include "app/request.h"
 
+int loy_app_locations(loy_app *app, json_t **resp, loy_err *err)
+{
+    *resp = NULL;
+    json_t *arr = json_array();
+    int rc = 0;
+    for (size_t i = 0; !rc && i < app->prog->nlocations; i++) {
+        const char *code = app->prog->locations[i].code;
+        int64_t id = 0;
+        rc = loy_store_location_id(&app->conn, app->merchant, code, &id, err);
+        char join[48];
+        snprintf(join, sizeof(join), "/join/%lld", (long long)id);
+        json_array_append_new(arr,
+                              json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "code", code,
+                                        "name", app->prog->locations[i].name, "join", join));
+    }
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *resp = json_pack("{s:o}", "locations", arr);
+    return 0;
+}
+
 /* The location of a join address and the selection of its merchant. */
 static int join_location(loy_app *app, int64_t location_id, char *code, size_t n, char *name,
                          size_t name_n, loy_err *err)

@@ -68,26 +68,6 @@ static void churn_row(void *ctx, const loy_report_purchase *p)
     a->times[a->nt++] = at;
 }
 
-int64_t loy_rpt_months(const loy_app *app, const loy_report_scope *s)
-{
-    return loy_rpt_month_of(loy_tz_local(app->tz, s->to - 1)) -
-           loy_rpt_month_of(loy_tz_local(app->tz, s->from)) + 1;
-}
-
-size_t loy_rpt_month_bounds(const loy_app *app, const loy_report_scope *s, int64_t *b)
-{
-    size_t n = 0;
-    b[n++] = s->from;
-    int64_t m = loy_rpt_month_of(loy_tz_local(app->tz, s->from)) + 1;
-    for (; n < LOY_RPT_MAX_MONTHS + 1; m++) { /* callers refuse longer periods */
-        int64_t t = loy_tz_to_utc(app->tz, loy_rpt_month_start(m));
-        if (t >= s->to) break;
-        b[n++] = t;
-    }
-    b[n++] = s->to;
-    return n;
-}
-
 /* P(alive) basis: the members scored at or above one half at each boundary, as sorted id lists,
  * then one membership walk per member over the boundaries. */
 static int by_model(loy_rctx *c, churn_acc *a, loy_err *err)

@@ -146,6 +146,26 @@ int loy_rpt_cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+int64_t loy_rpt_months(const loy_app *app, const loy_report_scope *s)
+{
+    return loy_rpt_month_of(loy_tz_local(app->tz, s->to - 1)) -
+           loy_rpt_month_of(loy_tz_local(app->tz, s->from)) + 1;
+}
+
+size_t loy_rpt_month_bounds(const loy_app *app, const loy_report_scope *s, int64_t *b)
+{
+    size_t n = 0;
+    b[n++] = s->from;
+    int64_t m = loy_rpt_month_of(loy_tz_local(app->tz, s->from)) + 1;
+    for (; n < LOY_RPT_MAX_MONTHS + 1; m++) { /* callers refuse longer periods */
+        int64_t t = loy_tz_to_utc(app->tz, loy_rpt_month_start(m));
+        if (t >= s->to) break;
+        b[n++] = t;
+    }
+    b[n++] = s->to;
+    return n;
+}
+
 /* ---------------------------------------------------------------- cohorts */
 
 typedef struct {

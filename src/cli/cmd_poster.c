@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http/http_int.h"
+#include "http/http.h"
 #include "util/qr.h"
 
 #define DEFAULT_BASE "http://localhost:8080"
@@ -28,15 +28,13 @@ static json_t *i18n_text(const char *lang, const char *key)
 {
     char path[32];
     snprintf(path, sizeof(path), "i18n/%s.json", lang);
-    for (const loy_web_asset *a = loy_web_assets; a->path; a++) {
-        if (strcmp(a->path, path) != 0) continue;
-        json_t *d = json_loadb((const char *)a->data, a->len, 0, NULL);
-        json_t *v = json_object_get(d, key);
-        v = json_is_string(v) ? json_incref(v) : NULL;
-        json_decref(d);
-        return v;
-    }
-    return NULL;
+    const loy_web_asset *a = loy_web_file(path);
+    if (!a) return NULL;
+    json_t *d = json_loadb((const char *)a->data, a->len, 0, NULL);
+    json_t *v = json_object_get(d, key);
+    v = json_is_string(v) ? json_incref(v) : NULL;
+    json_decref(d);
+    return v;
 }
 
 /* Writes the text of `key` in every language, one element each, marked with its language. */
@@ -80,21 +78,27 @@ static int find_location(loy_app *app, const char *ref, int64_t *id, size_t *ind
     char *end;
     long long want = strtoll(ref, &end, 10);
     bool numeric = *ref && !*end;
+    json_t *locs = NULL;
+    int rc = loy_app_locations(app, &locs, err);
+    if (rc) return rc;
     char codes[512] = "";
-    for (size_t i = 0; i < app->prog->nlocations; i++) {
-        const char *code = app->prog->locations[i].code;
-        int64_t lid = 0;
-        int rc = loy_store_location_id(&app->conn, app->merchant, code, &lid, err);
-        if (rc) return rc;
+    size_t i;
+    const json_t *l;
+    json_array_foreach(json_object_get(locs, "locations"), i, l)
+    {
+        const char *code = json_string_value(json_object_get(l, "code"));
+        int64_t lid = (int64_t)json_integer_value(json_object_get(l, "id"));
         if (numeric ? lid == want : !strcasecmp(code, ref)) {
             *id = lid;
-            *index = i;
+            *index = i; /* programme order */
+            json_decref(locs);
             return 0;
         }
         size_t used = strlen(codes);
         snprintf(codes + used, sizeof(codes) - used, "%s%s (%lld)", i ? ", " : "", code,
                  (long long)lid);
     }
+    json_decref(locs);
     return loy_err_set(err, LOY_ENOTFOUND, "location",
                        "location: no location \"%s\" at this merchant; expected a code or id: %s",
                        ref, codes[0] ? codes : "(none)");

@@ -209,24 +209,7 @@ static int h_programme_put(loy_req *r, loy_err *err)
 
 static int h_locations(loy_req *r, loy_err *err)
 {
-    json_t *arr = json_array();
-    int rc = 0;
-    for (size_t i = 0; !rc && i < r->app->prog->nlocations; i++) {
-        const char *code = r->app->prog->locations[i].code;
-        int64_t id = 0;
-        rc = loy_store_location_id(&r->app->conn, r->merchant, code, &id, err);
-        char join[48];
-        snprintf(join, sizeof(join), "/join/%lld", (long long)id);
-        json_array_append_new(arr,
-                              json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "code", code,
-                                        "name", r->app->prog->locations[i].name, "join", join));
-    }
-    if (rc) {
-        json_decref(arr);
-        return rc;
-    }
-    r->resp = json_pack("{s:o}", "locations", arr);
-    return 0;
+    return loy_app_locations(r->app, &r->resp, err);
 }
 
 static int h_batch(loy_req *r, loy_err *err)

@@ -105,7 +105,7 @@ static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char 
 {
     (void)kind;
     query_ctx *q = cls;
-    if (key && !*key) return MHD_YES; /* "?a=1&&b=2": an empty name is no parameter */
+    if (key && !*key) return MHD_YES;             /* "?a=1&&b=2": an empty name is no parameter */
     json_t *name = key ? json_string(key) : NULL; /* NULL: not UTF-8 */
     json_decref(name);
     if (!name) {

@@ -11,13 +11,18 @@
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                    \
     "form-action 'self'; frame-ancestors 'none'"
 
+const loy_web_asset *loy_web_file(const char *path)
+{
+    for (const loy_web_asset *a = loy_web_assets; a->path; a++)
+        if (!strcmp(a->path, path)) return a;
+    return NULL;
+}
+
 static const loy_web_asset *find(const char *dir, const char *name)
 {
-    size_t n = strlen(dir);
-    for (const loy_web_asset *a = loy_web_assets; a->path; a++)
-        if (!strncmp(a->path, dir, n) && a->path[n] == '/' && !strcmp(a->path + n + 1, name))
-            return a;
-    return NULL;
+    char path[256];
+    int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return n > 0 && (size_t)n < sizeof(path) ? loy_web_file(path) : NULL;
 }
 
 /* True when the If-None-Match header lists `etag` (or is "*"). */

@@ -33,6 +33,7 @@
 #include "app/app.h"
 #include "app/models.h"
 #include "store/store_model.h"
+#include "app_fixture.h"
 #include "store_fixture.h"
 #include "util/time.h"
 
@@ -48,31 +49,16 @@ typedef struct {
     loy_app *app;
 } mfx;
 
-static int nkey;
-
 static int64_t at(int y, int m, int d, int h)
 {
     return loy_days_from_civil(y, m, d) * LOY_DAY + h * 3600;
 }
 
-static json_t *write_ok(loy_app *app, loy_op op, json_t *req)
-{
-    char key[32];
-    snprintf(key, sizeof(key), "k-%d", ++nkey);
-    json_t *resp = NULL;
-    bool rep = false;
-    loy_err err;
-    int rc = loy_app_write(app, op, key, req, &resp, &rep, &err);
-    if (rc) fail_msg("write %s: %s (%s)", key, err.message, err.field);
-    json_decref(req);
-    return resp;
-}
-
 static int64_t join(loy_app *app, int64_t when, const char *name)
 {
     app->now = when;
-    json_t *resp = write_ok(app, LOY_OP_MEMBER_CREATE,
-                            json_pack("{s:s, s:s}", "name", name, "location", "BSR"));
+    json_t *resp = afx_write(app, LOY_OP_MEMBER_CREATE,
+                             json_pack("{s:s, s:s}", "name", name, "location", "BSR"));
     int64_t id = json_integer_value(json_object_get(json_object_get(resp, "member"), "id"));
     json_decref(resp);
     assert_true(id > 0);
@@ -82,9 +68,9 @@ static int64_t join(loy_app *app, int64_t when, const char *name)
 static int64_t buy(loy_app *app, int64_t when, int64_t member, int64_t amount)
 {
     app->now = when;
-    json_t *resp = write_ok(app, LOY_OP_PURCHASE,
-                            json_pack("{s:I, s:I, s:s}", "member", (json_int_t)member, "amount",
-                                      (json_int_t)amount, "location", "BSR"));
+    json_t *resp = afx_write(app, LOY_OP_PURCHASE,
+                             json_pack("{s:I, s:I, s:s}", "member", (json_int_t)member, "amount",
+                                       (json_int_t)amount, "location", "BSR"));
     int64_t id = json_integer_value(json_object_get(json_object_get(resp, "purchase"), "id"));
     json_decref(resp);
     return id;
@@ -93,26 +79,16 @@ static int64_t buy(loy_app *app, int64_t when, int64_t member, int64_t amount)
 static void refund(loy_app *app, int64_t when, int64_t purchase, int64_t amount)
 {
     app->now = when;
-    json_decref(write_ok(app, LOY_OP_REFUND,
-                         json_pack("{s:I, s:I}", "purchase_id", (json_int_t)purchase, "amount",
-                                   (json_int_t)amount)));
+    json_decref(afx_write(app, LOY_OP_REFUND,
+                          json_pack("{s:I, s:I}", "purchase_id", (json_int_t)purchase, "amount",
+                                    (json_int_t)amount)));
 }
 
 static int setup(void **state)
 {
     mfx *f = calloc(1, sizeof(*f));
     assert_non_null(f);
-    sfx_new_target(f->path, sizeof(f->path), "models");
-    loy_err err;
-    if (loy_app_open(&f->app, f->path, NULL, &err)) fail_msg("open: %s", err.message);
-    FILE *pf = fopen("examples/kopi-kita.json", "rb");
-    assert_non_null(pf);
-    char prog[8192];
-    size_t len = fread(prog, 1, sizeof(prog) - 1, pf);
-    fclose(pf);
-    prog[len] = '\0';
-    f->app->now = at(2022, 12, 1, 2);
-    if (loy_app_init(f->app, prog, len, &err)) fail_msg("init: %s (%s)", err.message, err.field);
+    f->app = afx_open_example(f->path, sizeof(f->path), "models", at(2022, 12, 1, 2));
     snprintf(f->app->actor, sizeof(f->app->actor), "test");
     *state = f;
     return 0;
@@ -255,6 +231,7 @@ static void add(batch *b, json_t *req)
 
 static void flush(loy_app *app, batch *b, loy_op op, int64_t *ids)
 {
+    static int nkey;
     loy_write_item *items = calloc(b->n ? b->n : 1, sizeof(*items));
     assert_non_null(items);
     char(*keys)[24] = calloc(b->n ? b->n : 1, sizeof(*keys));

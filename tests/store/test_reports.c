@@ -32,6 +32,7 @@
 #include "app/models.h"
 #include "app/reports.h"
 #include "store/store_model.h"
+#include "app_fixture.h"
 #include "store_fixture.h"
 #include "util/time.h"
 
@@ -41,24 +42,9 @@ typedef struct {
     int64_t a, b, c, d, e;
 } rfx;
 
-static int nkey;
-
 static int64_t at(int m, int d)
 {
     return loy_days_from_civil(2025, m, d) * LOY_DAY + 2 * 3600;
-}
-
-static json_t *write_ok(loy_app *app, loy_op op, json_t *req)
-{
-    char key[32];
-    snprintf(key, sizeof(key), "k-%d", ++nkey);
-    json_t *resp = NULL;
-    bool rep = false;
-    loy_err err;
-    int rc = loy_app_write(app, op, key, req, &resp, &rep, &err);
-    if (rc) fail_msg("write %s: %s (%s)", key, err.message, err.field);
-    json_decref(req);
-    return resp;
 }
 
 static int64_t join(loy_app *app, int m, int d, const char *name, const char *home, int64_t ref)
@@ -66,7 +52,7 @@ static int64_t join(loy_app *app, int m, int d, const char *name, const char *ho
     app->now = at(m, d);
     json_t *req = json_pack("{s:s, s:s}", "name", name, "location", home);
     if (ref) json_object_set_new(req, "referred_by", json_integer(ref));
-    json_t *resp = write_ok(app, LOY_OP_MEMBER_CREATE, req);
+    json_t *resp = afx_write(app, LOY_OP_MEMBER_CREATE, req);
     int64_t id = json_integer_value(json_object_get(json_object_get(resp, "member"), "id"));
     json_decref(resp);
     assert_true(id > 0);
@@ -76,9 +62,9 @@ static int64_t join(loy_app *app, int m, int d, const char *name, const char *ho
 static int64_t buy(loy_app *app, int m, int d, int64_t member, int64_t amount, const char *loc)
 {
     app->now = at(m, d);
-    json_t *resp = write_ok(app, LOY_OP_PURCHASE,
-                            json_pack("{s:I, s:I, s:s}", "member", (json_int_t)member, "amount",
-                                      (json_int_t)amount, "location", loc));
+    json_t *resp = afx_write(app, LOY_OP_PURCHASE,
+                             json_pack("{s:I, s:I, s:s}", "member", (json_int_t)member, "amount",
+                                       (json_int_t)amount, "location", loc));
     int64_t id = json_integer_value(json_object_get(json_object_get(resp, "purchase"), "id"));
     json_decref(resp);
     return id;
@@ -87,26 +73,16 @@ static int64_t buy(loy_app *app, int m, int d, int64_t member, int64_t amount, c
 static void refund(loy_app *app, int m, int d, int64_t purchase, int64_t amount)
 {
     app->now = at(m, d);
-    json_decref(write_ok(app, LOY_OP_REFUND,
-                         json_pack("{s:I, s:I}", "purchase_id", (json_int_t)purchase, "amount",
-                                   (json_int_t)amount)));
+    json_decref(afx_write(app, LOY_OP_REFUND,
+                          json_pack("{s:I, s:I}", "purchase_id", (json_int_t)purchase, "amount",
+                                    (json_int_t)amount)));
 }
 
 static int setup(void **state)
 {
     rfx *f = calloc(1, sizeof(*f));
     assert_non_null(f);
-    sfx_new_target(f->path, sizeof(f->path), "reports");
-    loy_err err;
-    if (loy_app_open(&f->app, f->path, NULL, &err)) fail_msg("open: %s", err.message);
-    FILE *pf = fopen("examples/kopi-kita.json", "rb");
-    assert_non_null(pf);
-    char prog[8192];
-    size_t len = fread(prog, 1, sizeof(prog) - 1, pf);
-    fclose(pf);
-    prog[len] = '\0';
-    f->app->now = at(1, 1);
-    if (loy_app_init(f->app, prog, len, &err)) fail_msg("init: %s (%s)", err.message, err.field);
+    f->app = afx_open_example(f->path, sizeof(f->path), "reports", at(1, 1));
     loy_app *app = f->app;
     f->a = join(app, 1, 5, "Aminah", "BSR", 0);
     buy(app, 1, 10, f->a, 10000, "BSR");
@@ -123,8 +99,9 @@ static int setup(void **state)
     refund(app, 4, 2, p, 3000);
     buy(app, 6, 20, f->a, 15000, "BSR");
     app->now = at(6, 21);
-    json_decref(write_ok(app, LOY_OP_REDEEM,
-                         json_pack("{s:I, s:s}", "member", (json_int_t)f->a, "reward", "rm5-off")));
+    json_decref(
+        afx_write(app, LOY_OP_REDEEM,
+                  json_pack("{s:I, s:s}", "member", (json_int_t)f->a, "reward", "rm5-off")));
     p = buy(app, 6, 25, f->c, 4000, "PJ");
     refund(app, 6, 26, p, 1000);
     app->now = at(7, 15); /* reports run later; the period is given explicitly */
