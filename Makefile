@@ -34,13 +34,13 @@ test-asan: build-asan test-deps
 
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build build-fuzz -j$(JOBS) --target fuzz_programme fuzz_purchase fuzz_request
+	@cmake --build build-fuzz -j$(JOBS) --target fuzz_programme fuzz_purchase fuzz_request fuzz_triage
 
 # Each fuzz target runs FUZZ_SECONDS from the corpus kept in tests/fuzz/corpus (new finds go to a
 # scratch directory; merge them into the corpus by hand with -merge=1).
 FUZZ_SECONDS ?= 20
 fuzz: build-fuzz
-	@for f in programme purchase request; do \
+	@for f in programme purchase request triage; do \
 	  d=$$(mktemp -d); \
 	  build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
 	    $$d tests/fuzz/corpus/$$f 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; \
@@ -53,7 +53,8 @@ fuzz: build-fuzz
 check: test fuzz test-asan
 
 # Benchmarks (not part of check): ledger writes, HTTP under wrk, model fits against scipy, counter
-# search latency (bench/analytics.sh, against pandas on 1M members, runs on its own: see
+# search latency through the API and in the browser (bench/analytics.sh, against pandas on 1M
+# members, runs on its own: see
 # docs/performance.md).
 bench:
 	@bash scripts/bench-deps.sh
@@ -63,6 +64,8 @@ bench:
 	@bench/http.sh --loyalty build-bench/loyalty --baseline build-bench/bench_http_baseline
 	@bench/models.sh --bench build-bench/bench_models
 	@bench/search.sh --loyalty build-bench/loyalty
+	@bash scripts/deps.sh --test
+	@bash tests/browser/run.sh build-bench/loyalty bench/search_browser.test.mjs
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,5 +1,10 @@
 # Turns the forward-only migration files of one directory into a C array (name, sql) in order.
-file(GLOB files ${DIR}/*.sql)
+# EXT (optional, default sql): embed the *.EXT files instead (data/triage/*.tsv lexicons); the
+# text is then in the `sql` member all the same.
+if(NOT EXT)
+  set(EXT sql)
+endif()
+file(GLOB files ${DIR}/*.${EXT})
 list(SORT files)
 set(body "/* Generated from ${DIR}; do not edit. */\n#include <stddef.h>\n")
 string(APPEND body "const struct { const char *name; const char *sql; } ${NAME}[] = {\n")
@@ -8,6 +13,8 @@ foreach(f ${files})
   file(READ ${f} text)
   string(REPLACE "\\" "\\\\" text "${text}")
   string(REPLACE "\"" "\\\"" text "${text}")
+  string(REPLACE "?" "\\?" text "${text}") # no trigraphs under -std=c11
+  string(REPLACE "\r" "\\r" text "${text}")
   string(REPLACE "\n" "\\n\"\n\"" text "${text}")
   string(APPEND body "    {\"${base}\", \"${text}\"},\n")
 endforeach()

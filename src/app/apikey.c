@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/request.h"
 #include "util/rand.h"
 
 int loy_app_apikey_create(loy_app *app, const char *role, const char *name, json_t **resp,
@@ -39,6 +40,16 @@ int loy_app_apikey_create(loy_app *app, const char *role, const char *name, json
     *resp = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)k.id, "key", key, "prefix",
                       k.prefix, "role", k.role, "name", k.name);
     return 0;
+}
+
+int loy_app_apikey_create_json(loy_app *app, const json_t *req, json_t **resp, loy_err *err)
+{
+    static const char *const fields[] = {"name", "role", NULL};
+    const char *name = NULL, *role = NULL;
+    int rc = loy_req_object(req, fields, err);
+    if (!rc) rc = loy_req_str(req, "name", true, 100, &name, err);
+    if (!rc) rc = loy_req_str(req, "role", true, 15, &role, err);
+    return rc ? rc : loy_app_apikey_create(app, role, name, resp, err);
 }
 
 static void add_key(void *ctx, const loy_apikey_row *k)

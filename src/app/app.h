@@ -86,7 +86,12 @@ int loy_app_simulate(loy_app *app, const json_t *req, json_t **resp, loy_err *er
  * balances, stamp card, tier and progress, pending and expiring points, rewards, giving, currency,
  * the QR image path and the merchant's name; no contact details, notes, consents or predictions.
  * Selects the card's merchant. LOY_ENOTFOUND (field "token") for an unknown token. */
-int loy_app_card_view(loy_app *app, const char *token, json_t **resp, loy_err *err);
+/* The card holder's own view of the card `token` (public: no contact details, notes, consents
+ * or predictions); programme names (tiers, rewards) in `lang` ("en", "bn", ...; NULL or "": the
+ * member's language). LOY_ENOTFOUND (field "token") for an unknown card, LOY_EINVALID (field
+ * "lang") for a language that is not 2 or 3 lower-case letters. */
+int loy_app_card_view(loy_app *app, const char *token, const char *lang, json_t **resp,
+                      loy_err *err);
 /* The customer join page of location `location_id` (locations are numbered across merchants):
  * selects its merchant, checks `body` ({name, phone and/or email, birthday, locale, consent:
  * {email, sms}}; name and a phone or an email required; consents default to none) and makes the
@@ -98,6 +103,17 @@ int loy_app_join_request(loy_app *app, int64_t location_id, const json_t *body, 
 /* The merchant's locations: {"locations": [{id, code, name, join: "/join/ID"}]} in programme
  * order (ids are unique across merchants: the join page's address). */
 int loy_app_locations(loy_app *app, json_t **resp, loy_err *err);
+/* Adds a location: req = {code, name}. Locations belong to the programme (purchases name them),
+ * so the active programme is saved with the location appended as a new version, in one
+ * transaction, through the same code as `loyalty programme set`; the code is checked like the
+ * programme's location codes (1 to 47 of A-Z a-z 0-9 _ -). LOY_EINVALID naming "code" or "name";
+ * LOY_ECONFLICT (field "code") when the merchant has the code already. *resp = {location: {id,
+ * code, name, join: "/join/ID"}, programme_version}. Audited as "location.add". */
+int loy_app_location_add(loy_app *app, const json_t *req, json_t **resp, loy_err *err);
+/* Renames location `code`: req = {name}; the same way (no new version when the name is the same).
+ * LOY_ENOTFOUND (field "code") for an unknown code. Audited as "location.rename". */
+int loy_app_location_rename(loy_app *app, const char *code, const json_t *req, json_t **resp,
+                            loy_err *err);
 /* What a join page shows: {location: {id, code, name}, merchant: {name, currency, locale}}. */
 int loy_app_join_info(loy_app *app, int64_t location_id, json_t **resp, loy_err *err);
 /* What the new member sees of the member-create answer: {member: {name, locale, card_token},
@@ -110,6 +126,9 @@ int loy_app_member_update(loy_app *app, const char *member_ref, const json_t *re
  * progress, pending, expiring within 30 days, redeemable rewards. `member_ref` is an id, card
  * token, phone or email. */
 int loy_app_member_view(loy_app *app, const char *member_ref, json_t **resp, loy_err *err);
+/* The same view with programme names in `names_lang` (NULL: the member's language). */
+int loy_app_member_view_in(loy_app *app, const char *member_ref, const char *names_lang,
+                           json_t **resp, loy_err *err);
 /* The QR code (SVG) of a member's card; LOY_ENOTFOUND for an unknown token. The QR payload is
  * the card token itself, which the counter's search takes. */
 int loy_app_card_svg(loy_app *app, const char *token, char **svg, loy_err *err);
@@ -141,6 +160,10 @@ int loy_app_verify(loy_app *app, json_t **resp, loy_err *err);
  * kept. role is "owner", "manager" or "cashier". *resp = {id, key, prefix, role, name}. */
 int loy_app_apikey_create(loy_app *app, const char *role, const char *name, json_t **resp,
                           loy_err *err);
+/* The same from a JSON request {name, role} (the HTTP API): LOY_EINVALID naming the field. */
+int loy_app_apikey_create_json(loy_app *app, const json_t *req, json_t **resp, loy_err *err);
+/* *resp = {"keys": [{id, prefix, role, name, created_at, revoked_at, last_used_at}]}: never the
+ * secret nor its hash. */
 int loy_app_apikey_list(loy_app *app, json_t **resp, loy_err *err);
 int loy_app_apikey_revoke(loy_app *app, int64_t id, loy_err *err);
 /* The active key matching `key` (constant-time on the secret: only its hash is compared). */
@@ -152,7 +175,22 @@ int loy_app_stats(loy_app *app, loy_stats *out, loy_err *err);
 int loy_app_user_add(loy_app *app, const char *username, const char *name, const char *role,
                      const char *password, json_t **resp, loy_err *err);
 int loy_app_user_passwd(loy_app *app, const char *username, const char *password, loy_err *err);
+/* *resp = {"users": [{id, username, name, role, created_at, disabled, disabled_at}]}: never a
+ * password hash. */
 int loy_app_user_list(loy_app *app, json_t **resp, loy_err *err);
+/* loy_app_user_add from a JSON request {username, name, role, password} (the HTTP API): the same
+ * rules, LOY_EINVALID naming the field, LOY_ECONFLICT (field "username") when it is taken. */
+int loy_app_user_create_json(loy_app *app, const json_t *req, json_t **resp, loy_err *err);
+/* Changes a staff user of the current merchant in one transaction: req = {name?, role?,
+ * disabled?: bool, password?} (at least one; the password under the same policy as
+ * loy_app_user_add). `self` is the acting staff user's username (NULL for an API key or the CLI):
+ * nobody disables or demotes themselves, and the merchant's last active owner is never disabled
+ * or demoted (both LOY_ECONFLICT naming the field "disabled" or "role"). Disabling a user ends
+ * their sessions at once, as a new password does. Audited as "user.update" with what changed
+ * (never the password). LOY_ENOTFOUND (field "username") for a user of no or another merchant.
+ * *resp = the user as loy_app_user_list shows it. */
+int loy_app_user_update(loy_app *app, const char *username, const json_t *req, const char *self,
+                        json_t **resp, loy_err *err);
 /* Login: on success a new session (token and CSRF token, 160 random bits each; 12 hours) for
  * the user, whose merchant becomes current. Unknown user and wrong password give the same
  * LOY_EREFUSED after the same work, so nobody can tell whether an account exists. */

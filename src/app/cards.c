@@ -33,9 +33,17 @@ static void copy_keys(json_t *to, const json_t *from, const char *const *keys)
     }
 }
 
-int loy_app_card_view(loy_app *app, const char *token, json_t **resp, loy_err *err)
+int loy_app_card_view(loy_app *app, const char *token, const char *lang, json_t **resp,
+                      loy_err *err)
 {
     *resp = NULL;
+    if (lang && !*lang) lang = NULL;
+    if (lang) {
+        size_t n = strspn(lang, "abcdefghijklmnopqrstuvwxyz");
+        if (lang[n] || n < 2 || n > 3)
+            return loy_err_set(err, LOY_EINVALID, "lang",
+                               "lang: expected a language code such as \"en\" or \"bn\"");
+    }
     int64_t merchant = 0;
     size_t len = strlen(token);
     char up[40]; /* tokens are upper case; the counter's search takes either */
@@ -46,7 +54,7 @@ int loy_app_card_view(loy_app *app, const char *token, json_t **resp, loy_err *e
                                    : LOY_ENOTFOUND;
     if (!rc) rc = loy_app_select_merchant(app, merchant, err);
     json_t *v = NULL;
-    if (!rc) rc = loy_app_member_view(app, up, &v, err);
+    if (!rc) rc = loy_app_member_view_in(app, up, lang, &v, err);
     if (rc == LOY_ENOTFOUND) return loy_err_set(err, rc, "token", "no such card");
     if (rc) return rc;
     /* what the card holder sees: their own card, nothing staff-only (contact details, notes,

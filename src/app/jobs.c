@@ -22,7 +22,7 @@ static int one_member(loy_app *app, int64_t id, int64_t now, json_t *summary, lo
     loy_outcome o;
     loy_outcome_init(&o);
     if (!rc) rc = loy_engine_tier_review(&ctx, &m.st, &o, err);
-    if (!rc) rc = loy_engine_bonuses(&ctx, &m.st, &o, err);
+    if (!rc && !m.row.erased_at) rc = loy_engine_bonuses(&ctx, &m.st, &o, err); /* no earning */
     if (!rc && (o.nentries || o.tier_changed || o.reviewed || o.below_since_changed ||
                 o.birthday_bonus_year || o.anniversary_bonus_year))
         rc = loy_app_apply(app, id, &o, "job", 0, NULL, now, NULL, err);

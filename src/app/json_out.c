@@ -69,6 +69,8 @@ json_t *loy_json_member(const loy_app *app, const loy_member_row *m)
                                   loy_json_time(m->consent_sms_at), "source",
                                   m->consent_sms_source));
     json_object_set_new(o, "consent", consent);
+    /* set when the personal data was erased: the name is then the pseudonym "Erased member ID" */
+    json_object_set_new(o, "erased_at", loy_json_time(m->erased_at));
     return o;
 }
 

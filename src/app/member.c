@@ -1,5 +1,6 @@
 /* Use cases around members: join (create), edit, the counter view, search, ledger history. */
 #include "app/app_int.h"
+#include "app/privacy.h"
 #include "app/request.h"
 
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "app/models.h"
+#include "app/unsub.h"
 #include "util/fold.h"
 #include "util/jdump.h"
 #include "util/rand.h"
@@ -176,6 +178,8 @@ int loy_uc_member_create(loy_app *app, const json_t *req, int64_t now, json_t **
     if (!rc && loy_random_token(row.card_token, sizeof(row.card_token), 130))
         rc = loy_err_set(err, LOY_ESTORAGE, "", "random source failed");
     if (!rc) rc = loy_store_member_insert(&app->conn, &row, err);
+    char unsub[LOY_UNSUB_TOKEN_MAX]; /* every new member gets an unsubscribe token at once */
+    if (!rc) rc = loy_app_unsub_token(app, row.id, unsub, err);
     if (!rc) rc = loy_app_load_id(app, row.id, true, now, &m, err);
     loy_ctx ctx = loy_app_ctx(app, now);
     if (!rc) rc = loy_engine_join(&ctx, &m.st, &o, err);
@@ -207,6 +211,8 @@ int loy_app_member_update(loy_app *app, const char *ref, const json_t *req, json
     int rc = loy_db_begin(&app->conn, true, err);
     if (rc) return rc;
     rc = loy_app_resolve_member(app, ref, &row, err);
+    if (!rc && row.erased_at) /* personal data is not written back into an erased member */
+        rc = loy_app_erased_refusal(&row, "be changed (a returning customer joins again)", err);
     json_t *before = rc ? NULL : loy_json_member(app, &row);
     if (!rc) rc = loy_member_fields(app, req, false, &row, now, err);
     if (!rc) {
@@ -282,23 +288,25 @@ static json_t *rewards_json(loy_app *app, const loy_member_state *st, int64_t no
         if (rw->stock >= 0 &&
             loy_store_stock_issued(&app->conn, app->merchant, rw->id, &issued, err))
             break;
-        loy_outcome o;
-        loy_outcome_init(&o);
         loy_err why;
-        loy_err_clear(&why);
-        int rc = loy_engine_redeem(&ctx, st, rw, issued, &o, &why);
-        loy_outcome_free(&o);
+        const char *code = loy_engine_reward_block(&ctx, st, rw, issued, &why);
         json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:I, s:s, s:b, s:s}", "id", rw->id, "name",
+            arr, json_pack("{s:s, s:s, s:I, s:s, s:b, s:s, s:s?}", "id", rw->id, "name",
                            loy_names_get(&rw->name, lang), "cost",
                            (json_int_t)(rw->cost_points ? rw->cost_points : rw->cost_stamps),
-                           "cost_in", rw->cost_points ? "points" : "stamps", "available", rc == 0,
-                           "why_not", rc ? why.message : ""));
+                           "cost_in", rw->cost_points ? "points" : "stamps", "available", !code,
+                           "why_not", code ? why.message : "", "why_not_code", code));
     }
     return arr;
 }
 
 int loy_app_member_view(loy_app *app, const char *ref, json_t **resp, loy_err *err)
+{
+    return loy_app_member_view_in(app, ref, NULL, resp, err);
+}
+
+int loy_app_member_view_in(loy_app *app, const char *ref, const char *names_lang, json_t **resp,
+                           loy_err *err)
 {
     int64_t now = loy_app_now(app);
     loy_loaded m = {0};
@@ -306,11 +314,14 @@ int loy_app_member_view(loy_app *app, const char *ref, json_t **resp, loy_err *e
     if (rc) return rc;
     rc = loy_app_load(app, ref, false, now, &m, err);
     if (rc) goto done;
-    const char *lang = m.row.locale;
+    const char *lang = names_lang ? names_lang : m.row.locale;
     const loy_programme *p = app->prog;
     loy_ctx ctx = loy_app_ctx(app, now);
     free(m.row.favourite);
-    if ((rc = loy_store_member_favourite(&app->conn, m.row.id, &m.row.favourite, err))) goto done;
+    m.row.favourite = NULL; /* learned from purchases; an erased member's stays unknown */
+    if (!m.row.erased_at &&
+        (rc = loy_store_member_favourite(&app->conn, m.row.id, &m.row.favourite, err)))
+        goto done;
     json_t *v = json_object();
     json_object_set_new(v, "member", loy_json_member(app, &m.row));
     json_object_set_new(v, "balances", loy_json_balances(&m.st));

@@ -164,7 +164,7 @@ int loy_rpt_kpi_counts(loy_rctx *c, loy_rpt_kpi *k, bool details, loy_err *err)
     if (!rc) flush(&a);
     if (!rc && a.oom) rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
     if (!rc && details) {
-        qsort(a.locs, a.nlocs, sizeof(*a.locs), cmp_loc);
+        if (a.nlocs) qsort(a.locs, a.nlocs, sizeof(*a.locs), cmp_loc); /* locs NULL when none */
         json_t *arr = json_object_get(c->out, "by_location");
         for (size_t i = 0; i < a.nlocs; i++) {
             json_t *o =

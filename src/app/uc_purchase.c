@@ -1,5 +1,6 @@
 /* Use case: record (or dry-run) a purchase. */
 #include "app/app_int.h"
+#include "app/privacy.h"
 #include "app/request.h"
 
 #include <stdio.h>
@@ -119,6 +120,7 @@ int loy_uc_purchase(loy_app *app, const json_t *req, int64_t now, bool dry_run, 
     if (!rc)
         rc = parse_lines(json_object_get(req, "items"), amount, &lines, &nlines, &norm_lines, err);
     if (!rc) rc = loy_app_load(app, ref, !dry_run, now, &m, err);
+    if (!rc && m.row.erased_at) rc = loy_app_erased_refusal(&m.row, "earn", err);
     if (rc) goto done;
 
     loy_purchase_in p = {

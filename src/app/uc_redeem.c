@@ -1,5 +1,6 @@
 /* Use cases: redeem a reward (voucher issued), use a voucher once, adjust a balance. */
 #include "app/app_int.h"
+#include "app/privacy.h"
 #include "app/request.h"
 
 #include <stdio.h>
@@ -38,6 +39,7 @@ int loy_uc_redeem(loy_app *app, const json_t *req, int64_t now, json_t **resp, l
     if (!rc && !rw)
         rc = loy_err_set(err, LOY_ENOTFOUND, "reward", "reward: unknown reward \"%s\"", reward_id);
     if (!rc) rc = loy_app_load(app, ref, true, now, &m, err);
+    if (!rc && m.row.erased_at) rc = loy_app_erased_refusal(&m.row, "redeem", err);
     int64_t issued = 0;
     if (!rc) rc = loy_store_stock_issued(&app->conn, app->merchant, rw->id, &issued, err);
     loy_ctx ctx = loy_app_ctx(app, now);

@@ -4,8 +4,10 @@
 #include <argon2.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "app/request.h"
 #include "util/rand.h"
 
 #define ARGON_T         2
@@ -22,6 +24,28 @@ static int check_password(const char *password, loy_err *err)
     return 0;
 }
 
+static int check_role(const char *role, loy_err *err)
+{
+    if (!role || (strcmp(role, "owner") && strcmp(role, "manager") && strcmp(role, "cashier")))
+        return loy_err_set(err, LOY_EINVALID, "role",
+                           "role: expected owner, manager or cashier, got \"%s\"",
+                           role ? role : "");
+    return 0;
+}
+
+/* The password of a JSON request: a string that passes check_password. */
+static int req_password(const json_t *req, bool required, const char **out, loy_err *err)
+{
+    const json_t *v = json_object_get(req, "password");
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return required ? loy_err_set(err, LOY_EINVALID, "password", "password: is required") : 0;
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+        return loy_err_set(err, LOY_EINVALID, "password", "password: expected a string");
+    *out = json_string_value(v);
+    return check_password(*out, err);
+}
+
 static int hash_password(const char *password, char *out, size_t outsz, loy_err *err)
 {
     unsigned char salt[16];
@@ -32,6 +56,15 @@ static int hash_password(const char *password, char *out, size_t outsz, loy_err 
     if (rc != ARGON2_OK)
         return loy_err_set(err, LOY_ENOMEM, "password", "argon2: %s", argon2_error_message(rc));
     return 0;
+}
+
+/* A user as the API shows it: never the password hash. */
+static json_t *user_json(const loy_user_row *u)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:b, s:o}", "id", (json_int_t)u->id, "username",
+                     u->username, "name", u->name, "role", u->role, "created_at",
+                     loy_json_time(u->created_at), "disabled", u->disabled_at != 0, "disabled_at",
+                     loy_json_time(u->disabled_at));
 }
 
 int loy_app_user_add(loy_app *app, const char *username, const char *name, const char *role,
@@ -47,11 +80,11 @@ int loy_app_user_add(loy_app *app, const char *username, const char *name, const
         return loy_err_set(err, LOY_EINVALID, "username",
                            "username: expected 3 to 63 of a-z 0-9 . _ @ -, got \"%s\"",
                            username ? username : "");
-    if (!role || (strcmp(role, "owner") && strcmp(role, "manager") && strcmp(role, "cashier")))
-        return loy_err_set(err, LOY_EINVALID, "role",
-                           "role: expected owner, manager or cashier, got \"%s\"",
-                           role ? role : "");
-    int rc = check_password(password, err);
+    if (name && strlen(name) >= sizeof(((loy_user_row *)0)->name))
+        return loy_err_set(err, LOY_EINVALID, "name", "name: longer than %zu bytes",
+                           sizeof(((loy_user_row *)0)->name) - 1);
+    int rc = check_role(role, err);
+    if (!rc) rc = check_password(password, err);
     if (rc) return rc;
     loy_user_row u = {.merchant_id = app->merchant, .created_at = loy_app_now(app)};
     snprintf(u.username, sizeof(u.username), "%s", username);
@@ -68,8 +101,7 @@ int loy_app_user_add(loy_app *app, const char *username, const char *name, const
         loy_db_rollback(&app->conn);
         return rc;
     }
-    *resp = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)u.id, "username", u.username,
-                      "name", u.name, "role", u.role);
+    *resp = user_json(&u);
     return 0;
 }
 
@@ -91,10 +123,7 @@ int loy_app_user_passwd(loy_app *app, const char *username, const char *password
 
 static void add_user(void *ctx, const loy_user_row *u)
 {
-    json_array_append_new((json_t *)ctx,
-                          json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)u->id,
-                                    "username", u->username, "name", u->name, "role", u->role,
-                                    "created_at", loy_json_time(u->created_at)));
+    json_array_append_new((json_t *)ctx, user_json(u));
 }
 
 int loy_app_user_list(loy_app *app, json_t **resp, loy_err *err)
@@ -107,6 +136,107 @@ int loy_app_user_list(loy_app *app, json_t **resp, loy_err *err)
     }
     *resp = json_pack("{s:o}", "users", arr);
     return 0;
+}
+
+int loy_app_user_create_json(loy_app *app, const json_t *req, json_t **resp, loy_err *err)
+{
+    static const char *const fields[] = {"username", "name", "role", "password", NULL};
+    const char *username = NULL, *name = NULL, *role = NULL, *password = NULL;
+    int rc = loy_req_object(req, fields, err);
+    if (!rc) rc = loy_req_str(req, "username", true, 63, &username, err);
+    if (!rc)
+        rc = loy_req_str(req, "name", false, sizeof(((loy_user_row *)0)->name) - 1, &name, err);
+    if (!rc) rc = loy_req_str(req, "role", true, 15, &role, err);
+    if (!rc) rc = check_role(role, err);
+    if (!rc) rc = req_password(req, true, &password, err);
+    return rc ? rc : loy_app_user_add(app, username, name, role, password, resp, err);
+}
+
+/* Adds "what": [before, after] to an audit detail when the two differ. */
+static void detail_change(json_t *d, const char *what, const char *before, const char *after)
+{
+    if (strcmp(before, after)) json_object_set_new(d, what, json_pack("[s, s]", before, after));
+}
+
+int loy_app_user_update(loy_app *app, const char *username, const json_t *req, const char *self,
+                        json_t **resp, loy_err *err)
+{
+    static const char *const fields[] = {"name", "role", "disabled", "password", NULL};
+    const char *name = NULL, *role = NULL, *password = NULL;
+    bool disabled = false;
+    int rc = loy_req_object(req, fields, err);
+    if (!rc)
+        rc = loy_req_str(req, "name", false, sizeof(((loy_user_row *)0)->name) - 1, &name, err);
+    if (!rc) rc = loy_req_str(req, "role", false, 15, &role, err);
+    if (!rc && role) rc = check_role(role, err);
+    if (!rc) rc = loy_req_bool(req, "disabled", false, &disabled, err);
+    if (!rc) rc = req_password(req, false, &password, err);
+    if (rc) return rc;
+    const json_t *dv = json_object_get(req, "disabled");
+    bool set_disabled = dv && !json_is_null(dv);
+    if (!name && !role && !set_disabled && !password)
+        return loy_err_set(err, LOY_EINVALID, "",
+                           "give at least one of name, role, disabled and password");
+    char hash[160] = "";
+    if (password && (rc = hash_password(password, hash, sizeof(hash), err))) return rc;
+    int64_t now = loy_app_now(app);
+    loy_user_row u, before;
+    json_t *detail = json_object();
+    if (!detail) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    bool began = false;
+    if ((rc = loy_db_begin(&app->conn, true, err))) goto done;
+    began = true;
+    rc = loy_store_user_by_name(&app->conn, username ? username : "", &u, err);
+    if (rc == LOY_ENOTFOUND || (!rc && u.merchant_id != app->merchant))
+        rc = loy_err_set(err, LOY_ENOTFOUND, "username", "no user %s", username ? username : "");
+    if (rc) goto done;
+    before = u;
+    if (name) snprintf(u.name, sizeof(u.name), "%s", name);
+    if (role) snprintf(u.role, sizeof(u.role), "%s", role);
+    if (set_disabled)
+        u.disabled_at = disabled ? (before.disabled_at ? before.disabled_at : now) : 0;
+    bool was_owner = !strcmp(before.role, "owner") && !before.disabled_at;
+    bool demoted = was_owner && strcmp(u.role, "owner");
+    bool disabling = !before.disabled_at && u.disabled_at;
+    const char *field = disabling ? "disabled" : "role";
+    if ((demoted || disabling) && self && !strcmp(self, u.username)) {
+        rc = loy_err_set(err, LOY_ECONFLICT, field, "%s: you cannot %s yourself; another owner can",
+                         field, disabling ? "disable" : "demote");
+        goto done;
+    }
+    if (demoted || (was_owner && disabling)) {
+        int64_t owners = 0; /* the active owners, this one included */
+        if ((rc = loy_store_user_owners(&app->conn, app->merchant, &owners, err))) goto done;
+        if (owners <= 1) {
+            rc = loy_err_set(err, LOY_ECONFLICT, field,
+                             "%s: %s is the last active owner and cannot be %s; make another user "
+                             "owner first",
+                             field, u.username, disabling ? "disabled" : "demoted");
+            goto done;
+        }
+    }
+    rc = loy_store_user_update(&app->conn, &u, err);
+    if (!rc && password)
+        rc = loy_store_user_set_password(&app->conn, app->merchant, u.username, hash, err);
+    if (!rc && disabling) rc = loy_store_session_end_user(&app->conn, u.id, err);
+    detail_change(detail, "name", before.name, u.name);
+    detail_change(detail, "role", before.role, u.role);
+    if (!before.disabled_at != !u.disabled_at)
+        json_object_set_new(detail, "disabled", json_boolean(u.disabled_at != 0));
+    if (password) json_object_set_new(detail, "password", json_string("changed"));
+    char *text = rc ? NULL : json_dumps(detail, JSON_COMPACT);
+    if (!rc && !text) rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    if (!rc)
+        rc = loy_store_audit(&app->conn, app->merchant, app->actor, "user.update", "user", u.id,
+                             NULL, text, now, NULL, err);
+    free(text);
+    if (!rc) rc = loy_db_commit(&app->conn, err);
+    if (!rc) *resp = user_json(&u);
+done:
+    if (rc && began) loy_db_rollback(&app->conn);
+    json_decref(detail);
+    memset(hash, 0, sizeof(hash));
+    return rc;
 }
 
 static char dummy[160];

@@ -42,7 +42,7 @@ static int parse_events(const json_t *req, loy_webhook_row *w, loy_err *err)
                                "purchase.recorded, purchase.refunded, reward.redeemed, "
                                "tier.changed, points.expiring, points.expired, reward.available, "
                                "bonus.welcome, bonus.birthday, bonus.anniversary, "
-                               "stamps.card_full)",
+                               "stamps.card_full, member.erased)",
                                field, got);
         }
         bool seen = false;

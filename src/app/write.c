@@ -157,13 +157,64 @@ int loy_app_write_batch(loy_app *app, loy_write_item *items, size_t n, loy_err *
     return rc;
 }
 
+/* A draft programme for a dry run: `doc` checked by the same validator as a save (errors name
+ * "programme.FIELD"), parsed, with its time zone; the currency must be the live one. */
+static int draft_programme(loy_app *app, const json_t *doc, loy_programme **p, loy_tz **tz,
+                           loy_err *err)
+{
+    if (!json_is_object(doc))
+        return loy_err_set(err, LOY_EINVALID, "programme",
+                           "programme: expected the programme as a JSON object");
+    char *text = json_dumps(doc, LOY_JSON_AS_WRITTEN);
+    if (!text) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    size_t len = strlen(text);
+    int rc = loy_app_programme_check(text, len, err);
+    if (!rc) rc = loy_programme_parse(p, text, len, err);
+    free(text);
+    if (!rc && strcmp((*p)->currency, app->merchant_row.currency) != 0)
+        rc = loy_err_set(err, LOY_EINVALID, "programme.merchant.currency",
+                         "programme.merchant.currency: cannot change from %s to %s on a live "
+                         "programme",
+                         app->merchant_row.currency, (*p)->currency);
+    else if (rc && strncmp(err->field, "programme", 9) != 0) {
+        /* name the request's field: "tiers[0].threshold" -> "programme.tiers[0].threshold" */
+        char field[sizeof(err->field)];
+        snprintf(field, sizeof(field), "programme%s%s", err->field[0] ? "." : "", err->field);
+        snprintf(err->field, sizeof(err->field), "%s", field);
+    }
+    if (!rc) rc = loy_tz_load(tz, (*p)->timezone, err);
+    return rc;
+}
+
 int loy_app_simulate(loy_app *app, const json_t *req, json_t **resp, loy_err *err)
 {
     *resp = NULL;
     if (!app->merchant) return loy_err_set(err, LOY_ENOTFOUND, "db", "run `loyalty init` first");
-    int rc = loy_db_begin(&app->conn, false, err);
-    if (rc) return rc;
-    rc = loy_uc_purchase(app, req, loy_app_now(app), true, resp, err);
-    loy_db_rollback(&app->conn);
+    const json_t *draft = json_is_object(req) ? json_object_get(req, "programme") : NULL;
+    loy_programme *p = NULL, *live = app->prog;
+    loy_tz *tz = NULL, *live_tz = app->tz;
+    json_t *purchase = NULL;
+    int rc = 0;
+    if (draft) {
+        /* the purchase as it would be with the draft programme in force: nothing is saved */
+        rc = draft_programme(app, draft, &p, &tz, err);
+        if (!rc && !(purchase = json_copy((json_t *)req)))
+            rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+        if (!rc) {
+            json_object_del(purchase, "programme");
+            app->prog = p;
+            app->tz = tz;
+        }
+    }
+    if (!rc) rc = loy_db_begin(&app->conn, false, err);
+    if (!rc) {
+        rc = loy_uc_purchase(app, purchase ? purchase : req, loy_app_now(app), true, resp, err);
+        loy_db_rollback(&app->conn);
+    }
+    app->prog = live;
+    app->tz = live_tz;
+    json_decref(purchase);
+    loy_programme_free(p);
+    loy_tz_free(tz);
     return rc;
 }

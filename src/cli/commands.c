@@ -12,6 +12,9 @@ CMD(loy_cmd_member_show);
 CMD(loy_cmd_member_edit);
 CMD(loy_cmd_member_find);
 CMD(loy_cmd_member_ledger);
+CMD(loy_cmd_member_export);
+CMD(loy_cmd_member_erase);
+extern const loy_flag loy_member_export_flags[], loy_member_erase_flags[];
 CMD(loy_cmd_purchase);
 CMD(loy_cmd_refund);
 CMD(loy_cmd_redeem);
@@ -55,6 +58,8 @@ CMD(loy_cmd_model_fit);
 CMD(loy_cmd_model_show);
 CMD(loy_cmd_model_predict);
 extern const loy_flag loy_model_fit_flags[], loy_model_predict_flags[];
+CMD(loy_cmd_feedback_triage);
+extern const loy_flag loy_triage_flags[];
 CMD(loy_cmd_import_members);
 CMD(loy_cmd_import_purchases);
 extern const loy_flag loy_import_flags[];
@@ -87,6 +92,10 @@ const loy_cmd loy_commands[] = {
     {"member find", loy_cmd_member_find, NULL, "QUERY",
      "search by name fragment (any script), phone, email or card", 2},
     {"member ledger", loy_cmd_member_ledger, NULL, "MEMBER", "full ledger history", 2},
+    {"member export", loy_cmd_member_export, loy_member_export_flags, "MEMBER",
+     "everything held about a member as one JSON document (audited)", 2},
+    {"member erase", loy_cmd_member_erase, loy_member_erase_flags, "MEMBER",
+     "erase a member's personal data for good (--reason; ledger kept under a pseudonym)", 2},
     {"purchase", loy_cmd_purchase, loy_purchase_flags, "[MEMBER]",
      "record a purchase (or --dry-run) and explain what it earned", 2},
     {"refund", loy_cmd_refund, loy_refund_flags, NULL,
@@ -158,5 +167,7 @@ const loy_cmd loy_commands[] = {
      "import members from a CSV file (bad rows reported by line and skipped)", 2},
     {"import purchases", loy_cmd_import_purchases, loy_import_flags, "FILE",
      "import historical purchases from a CSV or whitespace file, exactly once, in date order", 2},
+    {"feedback triage", loy_cmd_feedback_triage, loy_triage_flags, "TEXT",
+     "sentiment, topics and urgency of a customer comment, with the words that decided them", 0},
     {"openapi", loy_cmd_openapi, NULL, NULL, "print the OpenAPI description of the HTTP API", 0},
     {NULL, NULL, NULL, NULL, NULL, 0}};

@@ -182,6 +182,13 @@ int loy_engine_purchase(const loy_ctx *c, const loy_member_state *m, const loy_p
 int loy_engine_refund(const loy_ctx *c, const loy_member_state *m, const loy_refund_in *r,
                       loy_outcome *out, loy_err *err);
 
+/* Why `reward` cannot be redeemed now, as a stable code: "not_yet", "ended" (outside its
+ * validity dates), "tier" (only for other tiers), "out_of_stock" (`stock_issued` reached the
+ * stock), "points" or "stamps" (balance too low), checked in that order; with the sentence in
+ * err (LOY_EREFUSED, field "reward"). NULL when it can be redeemed (err cleared). */
+const char *loy_engine_reward_block(const loy_ctx *c, const loy_member_state *m,
+                                    const loy_reward *reward, int64_t stock_issued, loy_err *err);
+
 /* Redeem a reward: checks validity window, tier restriction, stock (`stock_issued` so far) and
  * balance; debits FIFO. LOY_EREFUSED with a reason otherwise. Sets voucher_expires_at. */
 int loy_engine_redeem(const loy_ctx *c, const loy_member_state *m, const loy_reward *reward,

@@ -4,19 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static int check_reward(const loy_ctx *c, const loy_member_state *m, const loy_reward *r,
-                        int64_t stock_issued, loy_err *err)
+/* Contract (engine.h): the first check that fails, as a code, with its message in err. */
+const char *loy_engine_reward_block(const loy_ctx *c, const loy_member_state *m,
+                                    const loy_reward *r, int64_t stock_issued, loy_err *err)
 {
+    loy_err_clear(err);
     int64_t today = loy_local_day(c, c->now);
     char d[16];
     if (r->valid_from_day && today < r->valid_from_day) {
         loy_date_format(d, sizeof(d), r->valid_from_day);
-        return loy_err_set(err, LOY_EREFUSED, "reward", "reward %s is not available before %s",
-                           r->id, d);
+        loy_err_set(err, LOY_EREFUSED, "reward", "reward %s is not available before %s", r->id, d);
+        return "not_yet";
     }
     if (r->valid_to_day && today > r->valid_to_day) {
         loy_date_format(d, sizeof(d), r->valid_to_day);
-        return loy_err_set(err, LOY_EREFUSED, "reward", "reward %s ended on %s", r->id, d);
+        loy_err_set(err, LOY_EREFUSED, "reward", "reward %s ended on %s", r->id, d);
+        return "ended";
     }
     if (r->ntiers > 0) {
         bool ok = false;
@@ -26,24 +29,30 @@ static int check_reward(const loy_ctx *c, const loy_member_state *m, const loy_r
             size_t len = strlen(list);
             snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", r->tiers[i]);
         }
-        if (!ok)
-            return loy_err_set(err, LOY_EREFUSED, "reward",
-                               "reward %s is only for %s members, this member is %s", r->id, list,
-                               m->tier[0] ? m->tier : "without a tier");
+        if (!ok) {
+            loy_err_set(err, LOY_EREFUSED, "reward",
+                        "reward %s is only for %s members, this member is %s", r->id, list,
+                        m->tier[0] ? m->tier : "without a tier");
+            return "tier";
+        }
     }
-    if (r->stock >= 0 && stock_issued >= r->stock)
-        return loy_err_set(err, LOY_EREFUSED, "reward",
-                           "reward %s is out of stock: all %lld have been issued", r->id,
-                           (long long)r->stock);
-    if (r->cost_points > 0 && m->points < r->cost_points)
-        return loy_err_set(err, LOY_EREFUSED, "reward",
-                           "not enough points for %s: have %lld, need %lld", r->id,
-                           (long long)(m->points > 0 ? m->points : 0), (long long)r->cost_points);
-    if (r->cost_stamps > 0 && m->stamps < r->cost_stamps)
-        return loy_err_set(err, LOY_EREFUSED, "reward",
-                           "not enough stamps for %s: have %lld, need %lld", r->id,
-                           (long long)m->stamps, (long long)r->cost_stamps);
-    return 0;
+    if (r->stock >= 0 && stock_issued >= r->stock) {
+        loy_err_set(err, LOY_EREFUSED, "reward",
+                    "reward %s is out of stock: all %lld have been issued", r->id,
+                    (long long)r->stock);
+        return "out_of_stock";
+    }
+    if (r->cost_points > 0 && m->points < r->cost_points) {
+        loy_err_set(err, LOY_EREFUSED, "reward", "not enough points for %s: have %lld, need %lld",
+                    r->id, (long long)(m->points > 0 ? m->points : 0), (long long)r->cost_points);
+        return "points";
+    }
+    if (r->cost_stamps > 0 && m->stamps < r->cost_stamps) {
+        loy_err_set(err, LOY_EREFUSED, "reward", "not enough stamps for %s: have %lld, need %lld",
+                    r->id, (long long)m->stamps, (long long)r->cost_stamps);
+        return "stamps";
+    }
+    return NULL;
 }
 
 /* Contract (engine.h) plus: checks run validity (local date of now), tier, stock, balance; the
@@ -54,10 +63,9 @@ int loy_engine_redeem(const loy_ctx *c, const loy_member_state *m, const loy_rew
     loy_err_clear(err);
     loy_outcome_begin(out, m);
     if (!reward) return loy_err_set(err, LOY_EINVALID, "reward", "no reward given");
-    int rc = check_reward(c, m, reward, stock_issued, err);
-    if (rc) return rc;
+    if (loy_engine_reward_block(c, m, reward, stock_issued, err)) return err->code;
     loy_work w;
-    rc = loy_work_init(&w, m);
+    int rc = loy_work_init(&w, m);
     bool stamps = reward->cost_points <= 0;
     loy_account acc = stamps ? LOY_ACC_STAMPS : LOY_ACC_POINTS;
     int64_t cost = stamps ? reward->cost_stamps : reward->cost_points;

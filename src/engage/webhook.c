@@ -22,6 +22,7 @@ const char *const loy_webhook_kinds[] = {"member.created",
                                          "bonus.birthday",
                                          "bonus.anniversary",
                                          "stamps.card_full",
+                                         "member.erased",
                                          NULL};
 
 bool loy_webhook_kind_known(const char *kind)

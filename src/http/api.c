@@ -1,10 +1,13 @@
 /* Handlers of /api/v1: thin adapters from HTTP requests to the use cases of src/app. */
 #include "http/http_int.h"
 #include "app/request.h"
+#include "app/unsub.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/jdump.h"
 
 static int query_int(const loy_req *r, const char *name, int64_t min, int64_t max, int64_t def,
                      int64_t *out, loy_err *err)
@@ -74,7 +77,8 @@ static int h_member_create(loy_req *r, loy_err *err)
 
 static int h_member_get(loy_req *r, loy_err *err)
 {
-    return loy_app_member_view(r->app, r->params[0], &r->resp, err);
+    int rc = loy_app_member_view(r->app, r->params[0], &r->resp, err);
+    return rc ? rc : loy_app_unsub_attach(r->app, r->resp, err); /* staff see the member's link */
 }
 
 static int h_member_update(loy_req *r, loy_err *err)
@@ -176,7 +180,7 @@ static int programme_text(loy_req *r, char **text, size_t *len, loy_err *err)
     if (!doc || json_object_size(r->json) != 1)
         return loy_err_set(err, LOY_EINVALID, "programme",
                            "expected {\"programme\": {...}} with the programme document");
-    *text = json_dumps(doc, JSON_COMPACT);
+    *text = json_dumps(doc, LOY_JSON_AS_WRITTEN);
     if (!*text) return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
     *len = strlen(*text);
     return 0;
@@ -280,6 +284,16 @@ int loy_h_report(loy_req *r, loy_err *err);
 int loy_h_models_list(loy_req *r, loy_err *err);
 int loy_h_models_fit(loy_req *r, loy_err *err);
 int loy_h_member_prediction(loy_req *r, loy_err *err);
+int loy_h_member_export(loy_req *r, loy_err *err);
+int loy_h_member_erase(loy_req *r, loy_err *err);
+int loy_h_users_list(loy_req *r, loy_err *err);
+int loy_h_users_create(loy_req *r, loy_err *err);
+int loy_h_users_update(loy_req *r, loy_err *err);
+int loy_h_apikeys_list(loy_req *r, loy_err *err);
+int loy_h_apikeys_create(loy_req *r, loy_err *err);
+int loy_h_apikeys_revoke(loy_req *r, loy_err *err);
+int loy_h_locations_create(loy_req *r, loy_err *err);
+int loy_h_locations_update(loy_req *r, loy_err *err);
 
 const loy_route loy_routes[] = {
     {"GET", "/healthz", h_health, LOY_ROLE_NONE, LOY_BODY_NONE, "liveness and database check",
@@ -304,6 +318,11 @@ const loy_route loy_routes[] = {
      "a member with balances, stamp card, tier progress and rewards", NULL},
     {"PATCH", "/api/v1/members/{ref}", h_member_update, LOY_ROLE_CASHIER, LOY_BODY_JSON,
      "change a member's details", NULL},
+    {"GET", "/api/v1/members/{ref}/export", loy_h_member_export, LOY_ROLE_OWNER, LOY_BODY_NONE,
+     "everything held about a member as one JSON document (a download; audited)", NULL},
+    {"POST", "/api/v1/members/{ref}:erase", loy_h_member_erase, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "erase a member's personal data for good ({reason}); the ledger stays under a pseudonym",
+     NULL},
     {"GET", "/api/v1/members/{ref}/ledger", h_member_ledger, LOY_ROLE_CASHIER, LOY_BODY_NONE,
      "a member's ledger, newest first", "before,limit"},
     {"POST", "/api/v1/purchases", h_purchase, LOY_ROLE_CASHIER, LOY_BODY_JSON | LOY_BODY_IDEMPOTENT,
@@ -311,7 +330,8 @@ const loy_route loy_routes[] = {
     {"GET", "/api/v1/purchases", h_purchase_list, LOY_ROLE_CASHIER, LOY_BODY_NONE,
      "purchases, newest first", "member,before,limit"},
     {"POST", "/api/v1/purchases:simulate", h_simulate, LOY_ROLE_CASHIER, LOY_BODY_JSON,
-     "dry run of a purchase", NULL},
+     "dry run of a purchase (optional \"programme\": a draft used instead of the active one)",
+     NULL},
     {"POST", "/api/v1/purchases:batch", h_batch, LOY_ROLE_CASHIER, LOY_BODY_JSON,
      "offline upload of up to 1000 purchases", NULL},
     {"POST", "/api/v1/purchases/{id}/refunds", h_refund, LOY_ROLE_CASHIER,
@@ -348,14 +368,46 @@ const loy_route loy_routes[] = {
      LOY_BODY_NONE, "P(alive), expected purchases and CLV of a member", "weeks,discount,model"},
     {"GET", "/api/v1/locations", h_locations, LOY_ROLE_CASHIER, LOY_BODY_NONE,
      "the merchant's locations with their join page addresses", NULL},
+    {"POST", "/api/v1/locations", loy_h_locations_create, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "add a location {code, name}: a new programme version; 409 if the code exists", NULL},
+    {"PATCH", "/api/v1/locations/{code}", loy_h_locations_update, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "rename a location {name}: a new programme version", NULL},
+    {"GET", "/api/v1/users", loy_h_users_list, LOY_ROLE_OWNER, LOY_BODY_NONE,
+     "staff users with role and whether disabled (never a password hash)", NULL},
+    {"POST", "/api/v1/users", loy_h_users_create, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "add a staff user {username, name, role, password}", NULL},
+    {"PATCH", "/api/v1/users/{username}", loy_h_users_update, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "change a staff user {name, role, disabled, password}; disabling ends their sessions; "
+     "409 for the last active owner or oneself",
+     NULL},
+    {"GET", "/api/v1/apikeys", loy_h_apikeys_list, LOY_ROLE_OWNER, LOY_BODY_NONE,
+     "API keys: prefix, role, name, created, last used, revoked (never the secret)", NULL},
+    {"POST", "/api/v1/apikeys", loy_h_apikeys_create, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "create an API key {name, role}; the secret is returned only here", NULL},
+    {"DELETE", "/api/v1/apikeys/{id}", loy_h_apikeys_revoke, LOY_ROLE_OWNER, LOY_BODY_NONE,
+     "revoke an API key; it stops working at once", NULL},
     {"GET", "/api/v1/cards/{token}", loy_h_card_view, LOY_ROLE_NONE, LOY_BODY_NONE,
-     "the card holder's own view of a card (public: the token is the secret)", NULL},
+     "the card holder's own view of a card (public: the token is the secret); lang: programme "
+     "names in that language",
+     "lang"},
     {"GET", "/api/v1/join/{location}", loy_h_join_info, LOY_ROLE_NONE, LOY_BODY_NONE,
      "what the join page shows: the location and the merchant (public)", NULL},
     {"POST", "/api/v1/join/{location}", loy_h_join, LOY_ROLE_NONE,
      LOY_BODY_JSON | LOY_BODY_IDEMPOTENT,
      "a customer joins at a location (public, rate limited): {name, phone, email, birthday, "
      "locale, consent}; answers their card",
+     NULL},
+    {"GET", "/api/v1/subscriptions/{token}", loy_h_subscriptions_get, LOY_ROLE_NONE, LOY_BODY_NONE,
+     "what the unsubscribe page shows: {member: {first_name, locale}, merchant: {name}, consent: "
+     "{email, sms}, channels} (public: the unsubscribe token is the secret)",
+     NULL},
+    {"PUT", "/api/v1/subscriptions/{token}", loy_h_subscriptions_put, LOY_ROLE_NONE, LOY_BODY_JSON,
+     "unsubscribe or resubscribe per channel {email: bool, sms: bool}, recorded with source "
+     "unsubscribe-page and the time (public, rate limited)",
+     NULL},
+    {"POST", "/u/{token}", loy_h_unsub_oneclick, LOY_ROLE_NONE, LOY_BODY_FORM,
+     "RFC 8058 one-click unsubscribe: the form body List-Unsubscribe=One-Click withdraws every "
+     "marketing consent, source unsubscribe-link (public, idempotent, rate limited)",
      NULL},
     {"GET", "/console", loy_h_console_index, LOY_ROLE_NONE, LOY_BODY_STATIC,
      "the staff web console (HTML)", NULL},
@@ -369,6 +421,8 @@ const loy_route loy_routes[] = {
      "the customer join page of a location (HTML; public)", NULL},
     {"GET", "/c/{token}", loy_h_customer_card, LOY_ROLE_NONE, LOY_BODY_STATIC,
      "the card holder's own card page (HTML; public: the token is the secret)", NULL},
+    {"GET", "/u/{token}", loy_h_customer_unsub, LOY_ROLE_NONE, LOY_BODY_STATIC,
+     "the member's unsubscribe page (HTML; public; a GET never changes anything)", NULL},
     {"GET", "/customer/{file}", loy_h_customer_file, LOY_ROLE_NONE, LOY_BODY_STATIC,
      "a file of the customer pages: JavaScript module, style sheet", NULL},
 };

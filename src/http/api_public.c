@@ -10,7 +10,7 @@
 
 int loy_h_card_view(loy_req *r, loy_err *err)
 {
-    return loy_app_card_view(r->app, r->params[0], &r->resp, err);
+    return loy_app_card_view(r->app, r->params[0], loy_req_query(r, "lang"), &r->resp, err);
 }
 
 /* The {location} of a join address: a positive number, else 0 (which no location has). */

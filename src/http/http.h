@@ -33,6 +33,8 @@ void loy_server_stop(loy_server *s);
 
 /* Roles, ordered: a higher role may do everything a lower one may. */
 typedef enum { LOY_ROLE_NONE = 0, LOY_ROLE_CASHIER, LOY_ROLE_MANAGER, LOY_ROLE_OWNER } loy_role;
+/* The role's name as staff accounts and API keys spell it; "" for LOY_ROLE_NONE. */
+const char *loy_role_name(loy_role role);
 
 /* One request as handlers see it. */
 typedef struct loy_req {
@@ -43,6 +45,7 @@ typedef struct loy_req {
     const char *body;
     size_t body_len;
     json_t *json; /* parsed body for routes that take JSON */
+    json_t *form; /* form fields for LOY_BODY_FORM routes: an object of strings */
     loy_app *app; /* this thread's application handle */
     loy_role role;
     int64_t merchant; /* the caller's merchant */
@@ -55,14 +58,16 @@ typedef struct loy_req {
     char *text;      /* non-JSON body (malloc'ed) */
     size_t text_len; /* its length when it may hold NUL bytes (0: strlen) */
     const char *content_type;
-    char location[128];   /* Location header for 201 */
-    bool replayed;        /* Idempotent-Replayed header */
-    char set_cookie[160]; /* Set-Cookie header */
-    char retry_after[16]; /* Retry-After header (429) */
+    char location[128];            /* Location header for 201 */
+    bool replayed;                 /* Idempotent-Replayed header */
+    char set_cookie[160];          /* Set-Cookie header */
+    char retry_after[16];          /* Retry-After header (429) */
+    char content_disposition[128]; /* Content-Disposition header (downloads), "" = none */
     /* static files (static.c): when set, sent instead of the API defaults */
     const char *cache_control; /* Cache-Control (default "no-store") */
     const char *etag;          /* ETag */
     const char *csp;           /* Content-Security-Policy */
+    const char *sw_allowed;    /* Service-Worker-Allowed: the widest scope of a service worker */
 } loy_req;
 
 typedef int (*loy_handler)(loy_req *r, loy_err *err);
@@ -90,8 +95,16 @@ extern const loy_web_asset loy_web_assets[];
 const loy_web_asset *loy_web_file(const char *path);
 
 /* The route table (routes.c). */
-/* LOY_BODY_STATIC: a file of the web console, not a JSON route (OpenAPI describes it so). */
-enum { LOY_BODY_NONE = 0, LOY_BODY_JSON = 1, LOY_BODY_IDEMPOTENT = 2, LOY_BODY_STATIC = 4 };
+/* LOY_BODY_STATIC: a file of the web console, not a JSON route (OpenAPI describes it so).
+ * LOY_BODY_FORM: an HTML form body (application/x-www-form-urlencoded or multipart/form-data)
+ * parsed into loy_req.form, as mail providers send RFC 8058 one-click unsubscribes. */
+enum {
+    LOY_BODY_NONE = 0,
+    LOY_BODY_JSON = 1,
+    LOY_BODY_IDEMPOTENT = 2,
+    LOY_BODY_STATIC = 4,
+    LOY_BODY_FORM = 8
+};
 typedef struct {
     const char *method;
     const char *pattern; /* "/api/v1/members/{ref}" */

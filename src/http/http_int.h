@@ -67,6 +67,11 @@ int loy_h_join(loy_req *r, loy_err *err);
 int loy_h_join_info(loy_req *r, loy_err *err);
 /* Checks Content-Type (415) and parses the body as JSON (400 with position; depth <= 32). */
 int loy_http_parse_body(loy_req *r, loy_err *err);
+/* Checks Content-Type (415 unless application/x-www-form-urlencoded or multipart/form-data)
+ * and parses the body into r->form (form.c): 400 naming the field for a malformed body, a file
+ * part, a field given twice or not UTF-8, more than 32 fields, a name over 64 or a value over
+ * 4096 bytes. */
+int loy_http_parse_form(loy_req *r, loy_err *err);
 /* The Idempotency-Key header (400 when missing or longer than 255). */
 int loy_http_idem_key(loy_req *r, const char **key, loy_err *err);
 /* Runs a write use case with the request's key and body; 201 on first effect, 200 on replay. */
@@ -81,6 +86,12 @@ int loy_h_console_i18n(loy_req *r, loy_err *err);
  * parameter: the page asks the public API), /customer/{file} (their modules and style sheet). */
 int loy_h_customer_join(loy_req *r, loy_err *err);
 int loy_h_customer_card(loy_req *r, loy_err *err);
+/* GET /u/{token}: the unsubscribe page (the same page whatever the token; it changes nothing). */
+int loy_h_customer_unsub(loy_req *r, loy_err *err);
+/* Unsubscribing (api_unsub.c): the RFC 8058 one-click POST /u/{token} and the page's API. */
+int loy_h_unsub_oneclick(loy_req *r, loy_err *err);
+int loy_h_subscriptions_get(loy_req *r, loy_err *err);
+int loy_h_subscriptions_put(loy_req *r, loy_err *err);
 int loy_h_customer_file(loy_req *r, loy_err *err);
 
 #endif

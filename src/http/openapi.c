@@ -54,6 +54,12 @@ static json_t *operation(const loy_route *rt)
         json_object_set_new(op, "requestBody",
                             json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content",
                                       "application/json", "schema", "type", "object"));
+    if (rt->body & LOY_BODY_FORM) /* an HTML form, in either encoding a browser may use */
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:{s:{s:{s:s}}, s:{s:{s:s}}}}", "required", 1,
+                                      "content", "application/x-www-form-urlencoded", "schema",
+                                      "type", "object", "multipart/form-data", "schema", "type",
+                                      "object"));
     if (rt->body & LOY_BODY_STATIC) { /* a console file, not JSON: no error schema, no key */
         json_t *ok =
             json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "the file", "content",
@@ -88,12 +94,15 @@ static json_t *operation(const loy_route *rt)
         json_object_set_new(resp, "413", error_response("body larger than 64 KiB"));
         json_object_set_new(resp, "415", error_response("not application/json"));
     }
+    if (rt->body & LOY_BODY_FORM) {
+        json_object_set_new(resp, "413", error_response("body larger than 64 KiB"));
+        json_object_set_new(resp, "415", error_response("not a form body"));
+    }
     json_object_set_new(op, "responses", resp);
     if (rt->role == LOY_ROLE_NONE)
         json_object_set_new(op, "security", json_array());
     else {
-        static const char *roles[] = {"", "cashier", "manager", "owner"};
-        json_object_set_new(op, "x-minimum-role", json_string(roles[rt->role]));
+        json_object_set_new(op, "x-minimum-role", json_string(loy_role_name(rt->role)));
     }
     return op;
 }

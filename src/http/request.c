@@ -15,21 +15,35 @@ static loy_role role_of(const char *s)
     return LOY_ROLE_NONE;
 }
 
+/* Contract (http.h): "cashier", "manager", "owner"; "" for LOY_ROLE_NONE. */
+const char *loy_role_name(loy_role role)
+{
+    static const char *const names[] = {"", "cashier", "manager", "owner"};
+    return role >= LOY_ROLE_NONE && role <= LOY_ROLE_OWNER ? names[role] : "";
+}
+
+/* 403: the route needs a higher role than the caller's (`who`: "your role", "this API key's role").
+ */
+static int forbidden(loy_req *r, const loy_route *route, const char *who, loy_err *err)
+{
+    r->status = 403;
+    return loy_err_set(err, LOY_EREFUSED, "authorization", "this needs the %s role; %s is %s",
+                       loy_role_name(route->role), who, loy_role_name(r->role));
+}
+
 int loy_http_auth(loy_req *r, const loy_route *route, loy_err *err)
 {
     r->merchant = r->app->merchant;
     snprintf(r->actor, sizeof(r->actor), "anonymous");
+    /* this thread's handle served someone else before: nobody is credited until authenticated */
+    snprintf(r->app->actor, sizeof(r->app->actor), "%s", r->actor);
     if (route->role == LOY_ROLE_NONE) return 0;
     const char *h = loy_req_header(r, "Authorization");
     const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "loy_session");
     if (!h && cookie) {
         int rc = loy_http_session_auth(r, cookie, err);
         if (rc) return rc;
-        if (r->role < route->role) {
-            r->status = 403;
-            return loy_err_set(err, LOY_EREFUSED, "authorization", "your role may not do this");
-        }
-        return 0;
+        return r->role < route->role ? forbidden(r, route, "your role", err) : 0;
     }
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
         r->status = 401;
@@ -49,12 +63,7 @@ int loy_http_auth(loy_req *r, const loy_route *route, loy_err *err)
     r->merchant = k.merchant_id;
     snprintf(r->actor, sizeof(r->actor), "key:%s", k.prefix);
     snprintf(r->app->actor, sizeof(r->app->actor), "%s", r->actor);
-    if (r->role < route->role) {
-        r->status = 403;
-        return loy_err_set(err, LOY_EREFUSED, "authorization",
-                           "this API key's role (%s) may not do this", k.role);
-    }
-    return 0;
+    return r->role < route->role ? forbidden(r, route, "this API key's role", err) : 0;
 }
 
 int loy_http_parse_body(loy_req *r, loy_err *err)

@@ -179,12 +179,15 @@ static enum MHD_Result send_body(struct MHD_Connection *c, int status, char *bod
                             r && r->cache_control ? r->cache_control : "no-store");
     if (r && r->etag) MHD_add_response_header(resp, "ETag", r->etag);
     if (r && r->csp) MHD_add_response_header(resp, "Content-Security-Policy", r->csp);
+    if (r && r->sw_allowed) MHD_add_response_header(resp, "Service-Worker-Allowed", r->sw_allowed);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (r && r->location[0]) MHD_add_response_header(resp, "Location", r->location);
     if (r && r->replayed) MHD_add_response_header(resp, "Idempotent-Replayed", "true");
     if (status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
     if (r && r->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r && r->retry_after[0]) MHD_add_response_header(resp, "Retry-After", r->retry_after);
+    if (r && r->content_disposition[0] && status < 300)
+        MHD_add_response_header(resp, "Content-Disposition", r->content_disposition);
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -262,6 +265,7 @@ static enum MHD_Result handle(loy_server *s, struct MHD_Connection *c, conn_ctx 
     r->app = app;
     int rc = loy_http_auth(r, route, &err);
     if (!rc && (route->body & LOY_BODY_JSON)) rc = loy_http_parse_body(r, &err);
+    if (!rc && (route->body & LOY_BODY_FORM)) rc = loy_http_parse_form(r, &err);
     if (!rc) rc = route->fn(r, &err);
     int status;
     enum MHD_Result ok;
@@ -365,6 +369,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     conn_ctx *x = *req_cls;
     if (!x) return;
     json_decref(x->r.json);
+    json_decref(x->r.form);
     json_decref(x->r.resp);
     free(x->r.text);
     free(x->buf);

@@ -50,6 +50,8 @@ static int serve(loy_req *r, const char *dir, const char *name, loy_err *err)
     r->etag = a->etag;
     r->cache_control = "no-cache"; /* revalidate with the ETag: a new build serves new files */
     r->csp = CSP;
+    /* the console is /console itself, outside /console/sw.js's default scope /console/ */
+    if (!strcmp(dir, "console") && !strcmp(name, "sw.js")) r->sw_allowed = "/console";
     bool same = not_modified(r, a->etag);
     size_t len = same ? 0 : a->len;
     r->text = malloc(len + 1);
@@ -86,6 +88,11 @@ int loy_h_customer_join(loy_req *r, loy_err *err)
 int loy_h_customer_card(loy_req *r, loy_err *err)
 {
     return serve(r, "customer", "card.html", err);
+}
+
+int loy_h_customer_unsub(loy_req *r, loy_err *err)
+{
+    return serve(r, "customer", "unsub.html", err);
 }
 
 int loy_h_customer_file(loy_req *r, loy_err *err)

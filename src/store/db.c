@@ -99,6 +99,21 @@ bool loy_db_null(loy_conn *c, loy_stmt *st, int col)
     return c->drv->col_is_null(st, col);
 }
 
+int loy_db_ncols(loy_conn *c, loy_stmt *st)
+{
+    return c->drv->col_count(st);
+}
+
+const char *loy_db_colname(loy_conn *c, loy_stmt *st, int col)
+{
+    return c->drv->col_name(st, col);
+}
+
+char loy_db_coltype(loy_conn *c, loy_stmt *st, int col)
+{
+    return c->drv->col_type(st, col);
+}
+
 int loy_db_scalar(loy_conn *c, int64_t *out, loy_err *err, const char *sql, const char *fmt, ...)
 {
     loy_stmt *st;

@@ -40,6 +40,12 @@ typedef struct loy_db_driver {
     int (*param_count)(loy_stmt *st);
     int64_t (*changes)(loy_db *db);
     int (*backup)(loy_db *db, const char *dest_path, loy_err *err);
+    /* Columns of a result row, for code that reads whole rows generically (the member export):
+     * how many, the name of one, and the type of its value in the current row: 'i' integer,
+     * 'r' real, 't' text, 'b' blob, 'n' NULL. */
+    int (*col_count)(loy_stmt *st);
+    const char *(*col_name)(loy_stmt *st, int col);
+    char (*col_type)(loy_stmt *st, int col);
 } loy_db_driver;
 
 extern const loy_db_driver loy_sqlite_driver;
@@ -67,6 +73,10 @@ void loy_db_done(loy_conn *c, loy_stmt *st);
 int64_t loy_db_int(loy_conn *c, loy_stmt *st, int col);
 const char *loy_db_text(loy_conn *c, loy_stmt *st, int col);
 bool loy_db_null(loy_conn *c, loy_stmt *st, int col);
+/* The columns of a query's rows (see loy_db_driver.col_count, col_name, col_type). */
+int loy_db_ncols(loy_conn *c, loy_stmt *st);
+const char *loy_db_colname(loy_conn *c, loy_stmt *st, int col);
+char loy_db_coltype(loy_conn *c, loy_stmt *st, int col);
 /* Single int64 result of a query (first column of first row); LOY_ENOTFOUND without rows. */
 int loy_db_scalar(loy_conn *c, int64_t *out, loy_err *err, const char *sql, const char *fmt, ...);
 int64_t loy_db_changes(loy_conn *c);

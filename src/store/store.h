@@ -34,6 +34,7 @@ typedef struct {
     int64_t tier_since, below_since, last_review_at;
     int last_birthday_bonus_year, last_anniversary_bonus_year;
     int64_t first_purchase_at, purchases, last_activity_at;
+    int64_t erased_at; /* when the personal data was erased (app/privacy.c), 0 = never */
 } loy_member_row;
 
 void loy_member_row_free(loy_member_row *m); /* frees the strings, not the struct */
@@ -228,6 +229,13 @@ int loy_store_user_set_password(loy_conn *c, int64_t merchant, const char *usern
                                 const char *hash, loy_err *err);
 int loy_store_user_list(loy_conn *c, int64_t merchant, void (*fn)(void *ctx, const loy_user_row *u),
                         void *ctx, loy_err *err);
+/* Writes name, role and disabled_at (0: enabled) of u (by id and merchant); LOY_ENOTFOUND if
+ * there is no such user. Sessions are not touched (see loy_store_session_end_user). */
+int loy_store_user_update(loy_conn *c, const loy_user_row *u, loy_err *err);
+/* How many active (not disabled) owners the merchant has. */
+int loy_store_user_owners(loy_conn *c, int64_t merchant, int64_t *out, loy_err *err);
+/* Ends every session of a user at once. */
+int loy_store_session_end_user(loy_conn *c, int64_t user, loy_err *err);
 int loy_store_session_insert(loy_conn *c, const char *hash, int64_t user, int64_t merchant,
                              const char *csrf, int64_t now, int64_t expires, loy_err *err);
 /* The live session with this token hash: its user id and CSRF token. */

@@ -246,6 +246,11 @@ static const struct {
      "FROM reward_stock s LEFT JOIN vouchers v ON v.merchant_id = s.merchant_id AND "
      "v.reward_id = s.reward_id GROUP BY s.merchant_id, s.reward_id "
      "HAVING s.issued != count(v.id)"},
+    {"erased member still holds personal data",
+     "SELECT id, 'contact details, birthday, notes, tags or consents left' FROM members "
+     "WHERE erased_at != 0 AND (phone IS NOT NULL OR email IS NOT NULL OR bday_month != 0 OR "
+     "notes != '' OR tags != '' OR favourite != '' OR consent_email != 0 OR consent_sms != 0 OR "
+     "name != 'Erased member ' || id)"},
 };
 
 int loy_store_verify(loy_conn *c, void (*fn)(void *ctx, const char *what), void *ctx,

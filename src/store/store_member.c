@@ -13,7 +13,7 @@
     "joined_at, updated_at, consent_email, consent_email_at, consent_email_source, "               \
     "consent_sms, consent_sms_at, consent_sms_source, tier, tier_since, below_since, "             \
     "last_review_at, last_birthday_bonus_year, last_anniversary_bonus_year, first_purchase_at, "   \
-    "purchases, last_activity_at"
+    "purchases, last_activity_at, erased_at"
 
 void loy_member_row_free(loy_member_row *m)
 {
@@ -74,6 +74,7 @@ static void read_row(loy_conn *c, loy_stmt *st, loy_member_row *m)
     m->first_purchase_at = loy_db_int(c, st, 30);
     m->purchases = loy_db_int(c, st, 31);
     m->last_activity_at = loy_db_int(c, st, 32);
+    m->erased_at = loy_db_int(c, st, 33);
 }
 
 static int folded(const char *text, char **out, loy_err *err)

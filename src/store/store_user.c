@@ -72,6 +72,30 @@ int loy_store_user_set_password(loy_conn *c, int64_t merchant, const char *usern
     return rc;
 }
 
+int loy_store_user_update(loy_conn *c, const loy_user_row *u, loy_err *err)
+{
+    int rc = loy_db_run(c, err,
+                        "UPDATE users SET name = ?, role = ?, disabled_at = nullif(?, 0) "
+                        "WHERE id = ? AND merchant_id = ?",
+                        "ttiii", u->name, u->role, u->disabled_at, u->id, u->merchant_id);
+    if (!rc && loy_db_changes(c) != 1)
+        rc = loy_err_set(err, LOY_ENOTFOUND, "username", "no user %s", u->username);
+    return rc;
+}
+
+int loy_store_user_owners(loy_conn *c, int64_t merchant, int64_t *out, loy_err *err)
+{
+    return loy_db_scalar(c, out, err,
+                         "SELECT count(*) FROM users WHERE merchant_id = ? AND role = 'owner' AND "
+                         "disabled_at IS NULL",
+                         "i", merchant);
+}
+
+int loy_store_session_end_user(loy_conn *c, int64_t user, loy_err *err)
+{
+    return loy_db_run(c, err, "DELETE FROM sessions WHERE user_id = ?", "i", user);
+}
+
 int loy_store_user_list(loy_conn *c, int64_t merchant, void (*fn)(void *ctx, const loy_user_row *u),
                         void *ctx, loy_err *err)
 {

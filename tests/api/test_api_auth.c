@@ -19,7 +19,8 @@ typedef struct {
     long long member, purchase;
     char voucher[128], card[128];
     char revoked_owner[80], revoked_cashier[80];
-    char *programme; /* {"programme": ...} */
+    char *programme;     /* {"programme": ...} */
+    long long spare_key; /* the key DELETE /api/v1/apikeys/{id} may revoke */
 } fixture;
 
 static int seq;
@@ -34,7 +35,13 @@ static void route_path(const fixture *f, const loy_route *rt, char *out, size_t 
             char name[32];
             snprintf(name, sizeof(name), "%.*s", (int)(close - p - 1), p + 1);
             char val[160];
-            if (!strcmp(name, "ref"))
+            if (!strcmp(name, "id") && strstr(rt->pattern, "/apikeys/"))
+                snprintf(val, sizeof(val), "%lld", f->spare_key);
+            else if (!strcmp(name, "code") && strstr(rt->pattern, "/locations/"))
+                snprintf(val, sizeof(val), "BSR");
+            else if (!strcmp(name, "username"))
+                snprintf(val, sizeof(val), "auth-staff");
+            else if (!strcmp(name, "ref"))
                 snprintf(val, sizeof(val), "%lld", f->member);
             else if (!strcmp(name, "id"))
                 snprintf(val, sizeof(val), "%lld", f->purchase);
@@ -65,6 +72,7 @@ static char *route_body(const fixture *f, const loy_route *rt, bool *known)
     if (!strcmp(m, "GET")) {
         *known = !strncmp(p, "/api/v1/members", 15) || !strcmp(p, "/api/v1/programme") ||
                  !strcmp(p, "/api/v1/locations") || !strcmp(p, "/api/v1/vouchers/{code}") ||
+                 !strcmp(p, "/api/v1/users") || !strcmp(p, "/api/v1/apikeys") ||
                  !strcmp(p, "/healthz") || !strcmp(p, "/metrics") ||
                  !strcmp(p, "/api/openapi.json");
         return NULL;
@@ -93,6 +101,27 @@ static char *route_body(const fixture *f, const loy_route *rt, bool *known)
     if (!strcmp(p, "/api/v1/adjustments")) {
         snprintf(buf, sizeof(buf), "{\"member\":%lld,\"delta\":10,\"reason\":\"auth matrix\"}",
                  f->member);
+        return strdup(buf);
+    }
+    if (!strcmp(p, "/api/v1/users") && !strcmp(m, "POST")) {
+        snprintf(buf, sizeof(buf),
+                 "{\"username\":\"auth-user-%d\",\"role\":\"cashier\","
+                 "\"password\":\"auth-matrix-pw\"}",
+                 ++seq);
+        return strdup(buf);
+    }
+    if (!strcmp(p, "/api/v1/users/{username}")) {
+        snprintf(buf, sizeof(buf), "{\"name\":\"Auth Staff %d\"}", ++seq);
+        return strdup(buf);
+    }
+    if (!strcmp(p, "/api/v1/apikeys") && !strcmp(m, "POST"))
+        return strdup("{\"name\":\"auth matrix\",\"role\":\"cashier\"}");
+    if (!strcmp(p, "/api/v1/locations") && !strcmp(m, "POST")) {
+        snprintf(buf, sizeof(buf), "{\"code\":\"AUTH%d\",\"name\":\"Auth Matrix\"}", ++seq);
+        return strdup(buf);
+    }
+    if (!strcmp(p, "/api/v1/locations/{code}")) {
+        snprintf(buf, sizeof(buf), "{\"name\":\"Bangsar %d\"}", ++seq);
         return strdup(buf);
     }
     if (!strcmp(p, "/api/v1/programme:validate") || !strcmp(p, "/api/v1/programme"))
@@ -280,6 +309,21 @@ static int setup(void **state)
     int64_t id1 = 0, id2 = 0;
     ah_key_create(f->s.db, "owner", f->revoked_owner, sizeof(f->revoked_owner), &id1);
     ah_key_create(f->s.db, "cashier", f->revoked_cashier, sizeof(f->revoked_cashier), &id2);
+    char spare[80];
+    int64_t spare_id = 0;
+    ah_key_create(f->s.db, "cashier", spare, sizeof(spare), &spare_id);
+    f->spare_key = spare_id;
+    {
+        loy_app *app = NULL;
+        loy_err err;
+        json_t *u = NULL;
+        assert_int_equal(loy_app_open(&app, f->s.db, NULL, &err), 0);
+        assert_int_equal(
+            loy_app_user_add(app, "auth-staff", "Auth Staff", "cashier", "auth-staff-pw", &u, &err),
+            0);
+        json_decref(u);
+        loy_app_close(app);
+    }
     ah_start(&f->s);
     /* revoked while the server runs: it must not keep a stale copy */
     ah_resp r;

@@ -173,6 +173,66 @@ static void test_member_search_folds(void **state)
     json_decref(j);
 }
 
+/* The editor's preview: a dry run with a draft programme (3 points per unit instead of 1) earns
+ * by the draft, saves nothing, and a bad draft is refused with the field inside "programme". */
+static void test_simulate_with_draft_programme(void **state)
+{
+    ah_server *s = *state;
+    long long m = ah_member(s, "Draft Preview");
+    char body[512];
+    ah_purchase_body(body, sizeof(body), m);
+    json_t *prog = call_json(s, "GET", "/api/v1/programme", NULL, NULL, 200, NULL);
+    long long version = ah_int(prog, "version");
+    json_t *draft = json_deep_copy(json_object_get(prog, "programme"));
+    json_t *earn0 = json_array_get(ah_get(draft, "points.earn"), 0);
+    assert_int_equal(json_integer_value(json_object_get(earn0, "points_per_unit")), 1);
+    json_object_set_new(earn0, "points_per_unit", json_integer(3));
+    json_t *req = json_loads(body, 0, NULL);
+    json_object_set(req, "programme", draft);
+    char *text = json_dumps(req, JSON_COMPACT);
+    char *db_before = ah_dump(s->db);
+
+    json_t *sim = call_json(s, "POST", "/api/v1/purchases:simulate", NULL, text, 200, NULL);
+    assert_int_equal(ah_int(sim, "outcome.points_earned"), 55); /* floor(18.50 x 3) */
+    assert_int_equal(ah_int(sim, "outcome.stamps_earned"), 2);
+    json_decref(sim);
+    free(text);
+    /* the live programme still earns 18 */
+    sim = call_json(s, "POST", "/api/v1/purchases:simulate", NULL, body, 200, NULL);
+    assert_int_equal(ah_int(sim, "outcome.points_earned"), 18);
+    json_decref(sim);
+
+    /* a bad draft: the validator's message, the field named inside "programme" */
+    json_object_set_new(json_object_get(draft, "stamps"), "card_size", json_integer(0));
+    text = json_dumps(req, JSON_COMPACT);
+    ah_resp r;
+    ah_call(s, "POST", "/api/v1/purchases:simulate", s->owner, NULL, text, &r);
+    ah_expect_error(&r, 400, "invalid", "programme.stamps.card_size");
+    ah_resp_free(&r);
+    free(text);
+    json_object_set_new(json_object_get(draft, "stamps"), "card_size", json_integer(10));
+    json_object_set_new(json_object_get(draft, "merchant"), "currency", json_string("SGD"));
+    text = json_dumps(req, JSON_COMPACT);
+    ah_call(s, "POST", "/api/v1/purchases:simulate", s->owner, NULL, text, &r);
+    ah_expect_error(&r, 400, "invalid", "programme.merchant.currency");
+    ah_resp_free(&r);
+    free(text);
+    ah_call(s, "POST", "/api/v1/purchases:simulate", s->owner, NULL,
+            "{\"member\":1,\"amount\":100,\"programme\":[]}", &r);
+    ah_expect_error(&r, 400, "invalid", "programme");
+    ah_resp_free(&r);
+
+    /* nothing was written or saved */
+    ah_expect_same_db(db_before, s->db, "dry runs with drafts");
+    free(db_before);
+    json_t *after = call_json(s, "GET", "/api/v1/programme", NULL, NULL, 200, NULL);
+    assert_int_equal(ah_int(after, "version"), version);
+    json_decref(after);
+    json_decref(req);
+    json_decref(draft);
+    json_decref(prog);
+}
+
 static void test_purchase_earns_points_and_stamps(void **state)
 {
     ah_server *s = *state;
@@ -444,6 +504,32 @@ static void test_programme_validate_put_get(void **state)
     }
 }
 
+/* A programme is stored as written: a multiplier of 1.1 (not exact in binary) is kept as "1.1",
+ * not as jansson's 17-digit "1.1000000000000001". */
+static void test_programme_reals_as_written(void **state)
+{
+    ah_server *s = *state;
+    char *doc = programme_doc(50);
+    json_t *wrap = json_loads(doc, 0, NULL);
+    free(doc);
+    json_t *gold = json_array_get(ah_get(wrap, "programme.tiers.levels"), 1);
+    json_object_set_new(gold, "multiplier", json_real(1.1));
+    doc = json_dumps(wrap, JSON_COMPACT); /* the client's own text has 17 digits */
+    json_decref(wrap);
+    assert_non_null(strstr(doc, "1.1000000000000001"));
+    json_t *j = call_json(s, "PUT", "/api/v1/programme", NULL, doc, 200, NULL);
+    json_decref(j);
+    free(doc);
+    char *body = ah_text_scalar(s->db, "SELECT body FROM programmes ORDER BY version DESC LIMIT 1");
+    assert_non_null(strstr(body, "\"multiplier\":1.1,"));
+    assert_null(strstr(body, "1.1000000000000001"));
+    free(body);
+    doc = programme_doc(50);
+    j = call_json(s, "PUT", "/api/v1/programme", NULL, doc, 200, NULL);
+    json_decref(j);
+    free(doc);
+}
+
 static void test_locations(void **state)
 {
     ah_server *s = *state;
@@ -649,9 +735,11 @@ int main(void)
         cmocka_unit_test(test_member_create_get_patch),
         cmocka_unit_test(test_member_search_folds),
         cmocka_unit_test(test_purchase_earns_points_and_stamps),
+        cmocka_unit_test(test_simulate_with_draft_programme),
         cmocka_unit_test(test_refund_reverses_proportionally),
         cmocka_unit_test(test_adjust_redeem_and_voucher_use_once),
         cmocka_unit_test(test_programme_validate_put_get),
+        cmocka_unit_test(test_programme_reals_as_written),
         cmocka_unit_test(test_locations),
         cmocka_unit_test(test_batch_reports_each_item),
         cmocka_unit_test(test_ledger_pagination),

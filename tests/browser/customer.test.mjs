@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import path from 'node:path';
-import { api, browserTests, cli, env, member } from './lib.mjs';
+import { api, assertContrast, assertFocusVisible, assertLabelled, browserTests, cli, env, member } from './lib.mjs';
 
 const btest = browserTests(import.meta.url);
 const BENGALI = /[\u0980-\u09FF]/;
@@ -22,20 +22,10 @@ const pageText = (page) =>
   });
 
 // The public card view, fetched without any key, as the page does.
-async function publicCard(token) {
-  const res = await fetch(`${env.url}/api/v1/cards/${token}`);
+async function publicCard(token, lang = '') {
+  const res = await fetch(`${env.url}/api/v1/cards/${token}${lang ? `?lang=${lang}` : ''}`);
   assert.equal(res.status, 200, `GET /api/v1/cards/${token}`);
   return res.json();
-}
-
-// Every form control has a label (its own <label for>, or aria-label).
-async function assertLabelled(page) {
-  const unlabelled = await page.evaluate(() =>
-    [...document.querySelectorAll('input, select, button')]
-      .filter((c) => c.offsetParent !== null)
-      .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.textContent.trim())
-      .map((c) => c.id || c.outerHTML.slice(0, 60)));
-  assert.deepEqual(unlabelled, [], 'controls without a label');
 }
 
 async function firstLocation() {
@@ -63,6 +53,8 @@ btest('join in Bengali and land on my card', async (page) => {
   const months = await page.locator('#f-bday-month option').allTextContents();
   assert.match(months[4], BENGALI, 'month names in Bengali');
   await assertLabelled(page);
+  await assertContrast(page);
+  await assertFocusVisible(page);
 
   // consents: unticked until the customer ticks them, each explained
   assert.equal(await page.isChecked('#f-consent-email'), false, 'email consent unticked by default');
@@ -172,6 +164,7 @@ btest('my card shows the card holder what the API says, and the language switch 
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'ms', "the member's language first");
   assert.equal(await page.inputValue('#lang'), 'ms');
   await assertLabelled(page);
+  await assertContrast(page);
   // the picture of my card for docs/img/card.png
   await page.screenshot({ path: path.join(env.shots, 'customer--my-card-in-the-members-language.png'), fullPage: true });
 
@@ -196,6 +189,11 @@ btest('my card shows the card holder what the API says, and the language switch 
   await page.selectOption('#lang', 'en');
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   assert.match(await page.textContent('#rewards-heading'), /Rewards/);
+  // the programme's names follow: the tier and rewards as the API gives them in English
+  const en = await publicCard(token, 'en');
+  assert.notEqual(en.tier.name, card.tier.name, 'the demo tier has a Malay and an English name');
+  await page.locator('#tier-name', { hasText: en.tier.name }).waitFor();
+  assert.deepEqual(await page.locator('#rewards .reward-name').allTextContents(), en.rewards.map((x) => x.name), 'reward names in English');
   await page.reload();
   await page.locator('#card').waitFor({ state: 'visible' });
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en', 'the choice is remembered');

@@ -47,6 +47,7 @@ btest('the owner edits the programme: errors by their field, then a good save', 
     const sentence = await pv.textContent();
     assert.match(sentence, /RM\s?18\.50/, `[${sentence}] names the amount`);
     assert.match(sentence, /points/, `[${sentence}] says what it earns`);
+    const pts0 = Number(await page.getAttribute('#editor-preview-result', 'data-points'));
 
     // card size 0: the validator's message next to the card size, and in the summary
     await field(page, 'stamps.card_size').fill('0');
@@ -78,6 +79,24 @@ btest('the owner edits the programme: errors by their field, then a good save', 
     await locs.fill(good);
     await page.locator('#editor[data-valid="true"]').waitFor();
 
+    // the preview follows the unsaved draft: 3 points per unit instead of the saved 1
+    const sim = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/purchases:simulate' &&
+      r.postDataJSON()?.programme?.points?.earn?.[0]?.points_per_unit === 3);
+    await field(page, 'points.earn[0].points_per_unit').fill('3');
+    const sent = (await sim).postDataJSON();
+    await page.waitForFunction((p0) => {
+      const r = document.querySelector('#editor-preview-result');
+      return r.dataset.draft === 'true' && Number(r.dataset.points) > p0;
+    }, pts0);
+    const draftPts = Number(await page.getAttribute('#editor-preview-result', 'data-points'));
+    const direct = await api('POST', '/api/v1/purchases:simulate', sent);
+    assert.equal(direct.status, 200, JSON.stringify(direct.body));
+    assert.equal(draftPts, direct.body.outcome.points_earned + direct.body.outcome.bonus_points, 'the page shows the dry run of the draft');
+    assert.match(await page.textContent('#editor-preview-result'), /unsaved/, 'the sentence says it is the draft');
+    assert.equal((await active()).version, v0, 'a preview saves nothing');
+    await field(page, 'points.earn[0].points_per_unit').fill('1');
+    await page.waitForFunction((p0) => Number(document.querySelector('#editor-preview-result').dataset.points) === p0, pts0);
+
     // a good change: giving 1% -> 2%, RM5 off for 450 points; saved as the next version
     await field(page, 'giving.percent').fill('2');
     await field(page, 'rewards[1].cost.points').fill('450');
@@ -96,6 +115,34 @@ btest('the owner edits the programme: errors by their field, then a good save', 
     await page.locator('#editor-preview-result', { hasText: `version ${v0 + 1}` }).waitFor();
   } finally {
     // put Kopi Kita back for the other test files
+    const r = await api('PUT', '/api/v1/programme', { programme: original.programme });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+});
+
+btest('names are edited per language and saved as the API serves them', async (page) => {
+  const original = await active();
+  try {
+    await openEditor(page);
+    const name = (lang) => page.locator(`#editor-form [data-path="rewards[0].name"][data-lang="${lang}"]`);
+    const before = original.programme.rewards[0].name;
+    assert.equal(await name('en').inputValue(), before.en, 'the English name in its box');
+    assert.equal(await name('ms').inputValue(), before.ms, 'the Malay name in its box');
+    assert.equal(await name('hu').inputValue(), '', 'no Hungarian name yet');
+    await name('hu').fill('Ingyen kávé');
+    await page.locator('#editor-dirty').waitFor({ state: 'visible' });
+    await page.click('#editor-save');
+    await page.locator(`#editor-version[data-version="${original.version + 1}"]`).waitFor();
+    const after = await active();
+    assert.deepEqual(after.programme.rewards[0].name, { ...before, hu: 'Ingyen kávé' }, 'the Hungarian name added, the others kept');
+    const card = await api('GET', `/api/v1/members/1`);
+    const fetched = await fetch(`${env.url}/api/v1/cards/${card.body.member.card_token}?lang=hu`).then((r) => r.json());
+    assert.equal(fetched.rewards.find((r) => r.id === original.programme.rewards[0].id).name, 'Ingyen kávé', 'served in Hungarian');
+    // emptying every box leaves no name: the validator's message at the English box
+    for (const l of ['en', 'ms', 'hu', 'bn']) await name(l).fill('');
+    await page.locator('#editor[data-valid="false"]').waitFor();
+    await page.locator('#editor-errors', { hasText: 'rewards[0].name' }).waitFor();
+  } finally {
     const r = await api('PUT', '/api/v1/programme', { programme: original.programme });
     assert.equal(r.status, 200, JSON.stringify(r.body));
   }

@@ -138,3 +138,120 @@ export async function openByCard(page, token, name) {
   await page.locator('#member').waitFor({ state: 'visible' });
   if (name) await page.locator('#member-name', { hasText: name }).waitFor();
 }
+
+// A staff account for role tests: `loyalty user add` (the password on standard input); an
+// account left by an earlier run of the same test is kept.
+export async function addStaff(username, role, password) {
+  const child = execFile(env.bin, ['user', 'add', '--db', env.db, '--username', username, '--name', username, '--role', role]);
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdin.end(`${password}\n`);
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  if (code !== 0 && !/exist|taken|already/i.test(stderr)) throw new Error(`user add ${username}: ${stderr}`);
+}
+
+// Logs in as username at /console (with hash: opens that screen after the login).
+export async function loginAs(page, username, password, hash = '') {
+  await page.goto(`${env.url}/console${hash}`);
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+  await page.locator('#login-form').waitFor({ state: 'hidden' });
+}
+
+// ---- accessibility checks shared by the tests of every page ----
+
+// Every visible form control has a name: its <label for>, aria-label or aria-labelledby, or its
+// own text (buttons).
+export async function assertLabelled(page) {
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((c) => c.offsetParent !== null && c.type !== 'hidden')
+      .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute('aria-label') &&
+        !c.getAttribute('aria-labelledby') && !c.textContent.trim())
+      .map((c) => c.id || c.outerHTML.slice(0, 80)));
+  assert.deepEqual(unlabelled, [], 'controls without a label');
+}
+
+// WCAG 2 contrast of every visible text against the background behind it: at least 4.5:1, or
+// 3:1 for large text (24 px, or 18.66 px bold). Disabled controls are exempt, as WCAG allows.
+export async function assertContrast(page) {
+  const bad = await page.evaluate(() => {
+    const rgba = (s) => (s.match(/[\d.]+/g) || []).map(Number).concat([1]).slice(0, 4);
+    const lum = ([r, g, b]) => {
+      const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const over = (top, under) => top.slice(0, 3).map((c, i) => c * top[3] + under[i] * (1 - top[3]));
+    // the opaque colours that can be behind el: its own and its ancestors' background colours,
+    // composed; a gradient gives one candidate per colour stop (null: an image, unknowable)
+    const behind = (el) => {
+      const layers = [];
+      let stops = null;
+      for (let e = el; e; e = e.parentElement) {
+        const cs = getComputedStyle(e);
+        if (cs.backgroundImage !== 'none') {
+          if (/url\(/.test(cs.backgroundImage)) return null;
+          stops = (cs.backgroundImage.match(/rgba?\([^)]*\)/g) || []).map(rgba);
+          break;
+        }
+        const c = rgba(cs.backgroundColor);
+        if (c[3] > 0) layers.push(c);
+        if (c[3] >= 1) break;
+      }
+      const bases = stops && stops.length ? stops.map((c) => over(c, [255, 255, 255])) : [[255, 255, 255]];
+      return bases.map((base) => {
+        let col = base;
+        for (const l of layers.slice().reverse()) col = over(l, col);
+        return col;
+      });
+    };
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || seen.has(el)) continue;
+      seen.add(el);
+      if (!el.checkVisibility || !el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+      if (el.closest('[disabled], [aria-disabled="true"], option, canvas, svg')) continue;
+      const cs = getComputedStyle(el);
+      const bgs = behind(el);
+      if (!bgs) continue;
+      const ratio = Math.min(...bgs.map((bg) => {
+        const [a, b] = [lum(over(rgba(cs.color), bg)), lum(bg)].sort((x, y) => y - x);
+        return (a + 0.05) / (b + 0.05);
+      }));
+      const size = parseFloat(cs.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) out.push(`${el.id || el.className || el.tagName}: "${n.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`);
+    }
+    return out;
+  });
+  assert.deepEqual(bad, [], 'text below the WCAG AA contrast');
+}
+
+// Tabbing through `count` stops from the top of the page: each focused element shows a focus
+// ring (an outline of 2 px or more, or a box-shadow).
+export async function assertFocusVisible(page, count = 12) {
+  // the sequential focus starting point: the top of the page
+  await page.evaluate(() => {
+    const top = document.createElement('span');
+    top.tabIndex = -1;
+    document.body.prepend(top);
+    top.focus();
+    top.remove();
+  });
+  const bad = [];
+  for (let i = 0; i < count; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const e = document.activeElement;
+      if (!e || e === document.body) return null;
+      const s = getComputedStyle(e);
+      return { id: e.id || e.tagName, ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none' };
+    });
+    if (f && !f.ring) bad.push(f.id); // (null: the page itself, between the last stop and the first)
+  }
+  assert.deepEqual(bad, [], 'focused controls without a visible focus ring');
+}

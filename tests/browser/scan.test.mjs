@@ -40,3 +40,44 @@ btest('a token nobody has opens nobody', async (page) => {
   await page.waitForTimeout(500);
   assert.equal(await page.locator('#member').isVisible(), false, 'no member panel');
 });
+
+// Camera scan: where the browser has BarcodeDetector, the camera button reads a card's QR code
+// (here a stand-in detector that "sees" the card link after a few frames, and a canvas stream for
+// the camera) and opens that member as a typed token would.
+btest('the camera reads a card QR code and opens that member', async (page) => {
+  const shown = await cli(['member', 'show', '6'], { json: true });
+  const token = shown.member.card_token;
+  await page.addInitScript((link) => {
+    let calls = 0;
+    window.__scanStopped = 0;
+    window.BarcodeDetector = class {
+      constructor(opts) { window.__scanFormats = opts && opts.formats; }
+      async detect() { return ++calls < 3 ? [] : [{ rawValue: link, format: 'qr_code' }]; }
+    };
+    navigator.mediaDevices.getUserMedia = async () => {
+      const c = document.createElement('canvas');
+      c.getContext('2d').fillRect(0, 0, 4, 4);
+      const s = c.captureStream(10);
+      for (const tr of s.getTracks()) {
+        const stop = tr.stop.bind(tr);
+        tr.stop = () => { window.__scanStopped++; stop(); };
+      }
+      return s;
+    };
+  }, `https://shop.example/c/${token}`);
+  await login(page);
+  const btn = page.locator('#scan-camera');
+  await btn.waitFor({ state: 'visible' });
+  await btn.click();
+  await page.locator('#member-name', { hasText: shown.member.name }).waitFor();
+  assert.equal(await page.locator('#scan-dialog').evaluate((d) => d.open), false, 'the scan dialog closed');
+  assert.ok((await page.evaluate(() => window.__scanStopped)) >= 1, 'the camera was released');
+  assert.deepEqual(await page.evaluate(() => window.__scanFormats), ['qr_code']);
+  assert.equal(await page.inputValue('#search'), token, 'the token from the link is in the search box');
+});
+
+btest('without BarcodeDetector there is no camera button', async (page) => {
+  await page.addInitScript(() => { delete window.BarcodeDetector; });
+  await login(page);
+  assert.equal(await page.locator('#scan-camera').isVisible(), false);
+});

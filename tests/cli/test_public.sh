@@ -29,6 +29,17 @@ expect_eq "$(code "$U/cards/$(echo "$TOKEN" | tr 'A-Z' 'a-z')")" "200" "the toke
 expect_eq "$(code "$U/cards/NOSUCHCARDNOSUCHCARDNOSUCH")" "404" "unknown card: 404"
 expect_eq "$(code "$U/cards/1")" "404" "a member id is not a card"
 expect_eq "$(code "$U/cards/$(echo "$MEM" | jq -r .member.email)")" "404" "an email is not a card"
+# names of the programme (tiers, rewards) in the language asked for, else the member's
+EN=$(curl -s "$U/cards/$TOKEN?lang=en")
+MS=$(curl -s "$U/cards/$TOKEN?lang=ms")
+expect_eq "$(echo "$EN" | jq -r '.rewards[] | select(.id=="free-coffee") | .name')" "Free coffee" "lang=en: English reward names"
+expect_eq "$(echo "$MS" | jq -r '.rewards[] | select(.id=="free-coffee") | .name')" "Kopi percuma" "lang=ms: Malay reward names"
+expect_eq "$(echo "$EN" | jq .balances)" "$(echo "$C" | jq .balances)" "lang changes names only"
+for bad in EN e english 'e%20n' '12'; do
+    R=$(curl -s -w ' %{http_code}' "$U/cards/$TOKEN?lang=$bad")
+    expect_contains "$R" '"field":"lang"' "lang=$bad is refused, naming lang"
+    expect_contains "$R" " 400" "lang=$bad: 400"
+done
 
 # --- join
 LOCS=$(curl -s -H "Authorization: Bearer $("$LOY" apikey create --db "$DB" --role cashier --name c --json | jq -r .key)" "$U/locations")

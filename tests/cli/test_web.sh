@@ -63,6 +63,21 @@ jq '."search.none" = "Tiada ahli."' "$WEB/i18n/ms.json" >"$BAD/i18n/ms.json"
 expect_contains "$(check_i18n "$BAD")" "ms.json: search.none: placeholders differ" "a lost placeholder is caught"
 expect_eq "$(check_i18n "$WEB")" "" "the real files still pass"
 
+# the service worker keeps every file of the console for a reload without a network: its SHELL
+# list names each of them (a file added to web/console but not to sw.js fails here)
+SHELL_LIST=$(sed -n "/^const SHELL = \[/,/^\];/p" "$WEB/console/sw.js")
+MISSING=""
+for f in "$WEB"/console/*; do
+    b=$(basename "$f")
+    case $b in sw.js) continue ;; index.html) b="" ;; esac
+    path="/console${b:+/$b}"
+    grep -qF "'$path'," <<<"$SHELL_LIST" || MISSING="$MISSING $path"
+done
+for l in $LANGS; do grep -qF "'/console/i18n/$l.json'," <<<"$SHELL_LIST" || MISSING="$MISSING $l.json"; done
+expect_eq "$MISSING" "" "sw.js keeps every console file"
+expect_contains "$SHELL_LIST" "'/console/chart.min.js'," "sw.js keeps Chart.js"
+expect_not_contains "$SHELL_LIST" "/api/" "sw.js keeps no API answer"
+
 # ---- (b) static serving over HTTP ----
 DB=$(new_db web)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -103,6 +118,10 @@ for f in "$WEB"/console/*.js; do
 done
 get /console/console.css
 expect_eq "$CODE $(hdr content-type)" "200 text/css; charset=utf-8" "style sheet"
+get /console/sw.js
+expect_eq "$(hdr service-worker-allowed)" "/console" "the service worker may control /console itself"
+get /console/app.js
+expect_eq "$(hdr service-worker-allowed)" "" "only sw.js widens a scope"
 for l in $LANGS; do
     get "/console/i18n/$l.json"
     expect_eq "$CODE $(hdr content-type)" "200 application/json" "$l.json served"

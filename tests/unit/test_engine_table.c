@@ -435,6 +435,10 @@ static int run_action(const json_t *act, const loy_ctx *ctx, const loy_member_st
         const char *id = get_str(act, "reward", "");
         const loy_reward *rw = loy_programme_reward(ctx->prog, id);
         if (!rw) fail_msg("reward \"%s\" is not in the programme", id);
+        /* the code the member view shows for the same check (before the redemption) */
+        loy_err why;
+        const char *wc = loy_engine_reward_block(ctx, m, rw, get_int(act, "stock_issued", 0), &why);
+        json_object_set_new(results, "why_not_code", json_string(wc ? wc : ""));
         return loy_engine_redeem(ctx, m, rw, get_int(act, "stock_issued", 0), o, err);
     }
     if (strcmp(kind, "adjust") == 0) {
@@ -505,6 +509,10 @@ static void run_case(void **state)
     const char *msg = get_str(exp, "message_contains", NULL);
     if (msg && !strstr(err.message, msg))
         failf(&r, "message: expected to contain \"%s\", got \"%s\"", msg, err.message);
+    const char *wnc = get_str(exp, "why_not_code", NULL);
+    if (wnc && strcmp(wnc, get_str(results, "why_not_code", "")) != 0)
+        failf(&r, "why_not_code: expected \"%s\", got \"%s\"", wnc,
+              get_str(results, "why_not_code", ""));
     int e = prog->exponent;
     expect_entries(&r, exp, &o, ctx.now);
     expect_int(&r, exp, "points_earned", o.points_earned, e, false);

@@ -44,6 +44,12 @@ export async function api(method, path, opts = {}) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', e.message);
   }
+  return answer(res);
+}
+
+// A fetch Response as the API means it: resolves to the JSON body of a 2xx, rejects with an
+// ApiError carrying the error body's code, message and field (and Retry-After) otherwise.
+export async function answer(res) {
   let data = null;
   try { data = await res.json(); } catch { data = null; }
   if (!res.ok) {

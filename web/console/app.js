@@ -8,6 +8,7 @@ import { showDashboard, hideDashboard, stopDashboard, rerenderDashboard } from '
 import { selectMember } from './counter.js';
 import { showProfile, hideProfile, stopProfile, rerenderProfile, profileMemberId } from './profile.js';
 import { showEditor, hideEditor, stopEditor, rerenderEditor } from './editor.js';
+import { showAdmin, hideAdmin, stopAdmin, rerenderAdmin } from './admin.js';
 
 const $ = (id) => document.getElementById(id);
 let user = null;
@@ -19,6 +20,7 @@ function showLogin(message) {
   stopDashboard();
   stopProfile();
   stopEditor();
+  stopAdmin();
   $('nav').hidden = true;
   $('counter').hidden = true;
   $('logout').hidden = true;
@@ -42,7 +44,7 @@ const mayDashboard = () => !!user && (user.role === 'owner' || user.role === 'ma
 const mayEdit = () => !!user && user.role === 'owner';
 
 function markNav(view) {
-  for (const [id, v] of [['nav-counter', 'counter'], ['nav-dashboard', 'dashboard'], ['nav-programme', 'programme']]) {
+  for (const [id, v] of [['nav-counter', 'counter'], ['nav-dashboard', 'dashboard'], ['nav-programme', 'programme'], ['nav-admin', 'admin']]) {
     if (v === view) $(id).setAttribute('aria-current', 'page');
     else $(id).removeAttribute('aria-current');
   }
@@ -50,6 +52,7 @@ function markNav(view) {
 
 async function go(view, arg) {
   if (!user) return;
+  hideAdmin();
   // the member profile (#member/{id}); leaving it for the counter keeps the member selected
   if (view === 'profile') {
     hideDashboard();
@@ -66,7 +69,15 @@ async function go(view, arg) {
 }
 
 async function goScreen(view) {
-  if (view === 'programme' && mayEdit()) {
+  if (view === 'admin' && mayEdit()) { // staff and keys: owners only (the API refuses others too)
+    $('counter').hidden = true;
+    hideDashboard();
+    hideEditor();
+    markNav('admin');
+    $('admin').hidden = false;
+    $('admin-heading').focus();
+    await showAdmin({ self: user.username, onSessionEnded: () => showLogin(t('login.expired')) });
+  } else if (view === 'programme' && mayEdit()) {
     $('counter').hidden = true;
     hideDashboard();
     markNav('programme');
@@ -96,6 +107,7 @@ function onHash() {
   if (location.hash === '#dashboard') go('dashboard');
   else if (location.hash === '#counter') go('counter');
   else if (location.hash === '#programme') go('programme');
+  else if (location.hash === '#admin') go('admin');
 }
 
 async function loggedIn(session) {
@@ -108,12 +120,14 @@ async function loggedIn(session) {
   $('nav').hidden = false;
   $('nav-dashboard').hidden = !mayDashboard();
   $('nav-programme').hidden = !mayEdit();
+  $('nav-admin').hidden = !mayEdit();
   markNav('counter');
   await startCounter({ onSessionEnded: () => showLogin(t('login.expired')) });
   const pm = /^#member\/(\d+)$/.exec(location.hash);
   if (pm) await go('profile', Number(pm[1]));
   else if (location.hash === '#dashboard' && mayDashboard()) await go('dashboard');
   else if (location.hash === '#programme' && mayEdit()) await go('programme');
+  else if (location.hash === '#admin' && mayEdit()) await go('admin');
 }
 
 async function onLogin(ev) {
@@ -163,6 +177,7 @@ async function boot() {
     rerenderDashboard();
     rerenderProfile();
     rerenderEditor();
+    rerenderAdmin();
   });
   $('login-form').addEventListener('submit', onLogin);
   $('logout').addEventListener('click', onLogout);
@@ -172,6 +187,7 @@ async function boot() {
   $('profile-back').addEventListener('click', () => { if (location.hash === '#counter') go('counter'); else location.hash = '#counter'; });
   $('nav-dashboard').addEventListener('click', () => { if (location.hash === '#dashboard') go('dashboard'); });
   $('nav-programme').addEventListener('click', () => { if (location.hash === '#programme') go('programme'); });
+  $('nav-admin').addEventListener('click', () => { if (location.hash === '#admin') go('admin'); });
   window.addEventListener('offline', () => say(t('status.offline'), 'error'));
   window.addEventListener('online', () => say(t('status.online'), 'ok'));
   if (!navigator.onLine) say(t('status.offline'), 'error');
@@ -181,3 +197,6 @@ async function boot() {
 }
 
 boot().catch((err) => say(describe(err), 'error'));
+
+// The console's files kept for a reload without a network (sw.js); the API is never cached.
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/console/sw.js', { scope: '/console' }).catch(() => {});

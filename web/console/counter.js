@@ -2,6 +2,7 @@
 // purchase with its explanation, redeem a reward for a voucher; purchases that cannot reach the
 // server wait in the offline queue (queue.js) and are sent, once each, when the connection returns.
 import { api, uuid } from './api.js';
+import { cameraAvailable, startScan, stopScan } from './camera.js';
 import * as queue from './queue.js';
 import { el, localName, tierNameIn } from './dom.js';
 import { currentLang, t } from './i18n.js';
@@ -13,9 +14,10 @@ function tierName(id, fallback) {
 }
 
 const $ = (id) => document.getElementById(id);
-const SEARCH_DELAY_MS = 100;
+const SEARCH_DELAY_MS = 30; // a scanner's keys (a few ms apart) make one search; a person's each make one
 const DIRECT_TIMEOUT_MS = 8000; // a purchase not answered by then is queued (its key makes the resend safe)
 const QUEUE_TICK_MS = 4000; // the queue is shown and retried this often
+const UNDO_GRACE_MS = 120000; // Undo is offered this long after a purchase (a full refund)
 
 const st = {
   started: false,
@@ -29,6 +31,8 @@ const st = {
   explain: null,
   items: [],
   pending: null, // {key, body}: the last purchase not known to be recorded (reused on retry)
+  undo: null, // {purchase, amount, member, until, key}: the last purchase, refundable by Undo
+  undoTimer: 0,
   timer: 0,
   abort: null,
   seq: 0,
@@ -94,6 +98,7 @@ function renderResults() {
     li.addEventListener('click', () => openMember(m.id));
     ul.append(li);
   }
+  ul.dataset.query = st.query; // what the list shows (bench/search_browser.mjs waits for it)
   $('search').setAttribute('aria-expanded', st.results.length ? 'true' : 'false');
   const empty = $('search-empty');
   empty.hidden = !(st.query && !st.results.length);
@@ -222,6 +227,7 @@ function showMember(view, fresh) {
     st.pending = null;
     $('purchase-form').reset();
     renderItems();
+    setUndo(null);
   }
   renderMember();
   renderVoucher();
@@ -237,14 +243,20 @@ function showMember(view, fresh) {
   }
 }
 
+// Why a reward cannot be redeemed, from the API's why_not_code (the order the server checks in).
 function reasonFor(r, view) {
   const b = view.balances || {};
-  const def = rewardDef(r.id);
-  if (def && Array.isArray(def.tiers) && !def.tiers.includes(view.member.tier))
-    return t('reward.tier_only', { tiers: def.tiers.map((x) => tierName(x)).join(', ') });
-  if (r.cost_in === 'points' && (b.points || 0) < r.cost) return t('reward.need_points', { n: formatNumber(r.cost - (b.points || 0)) });
-  if (r.cost_in === 'stamps' && (b.stamps || 0) < r.cost) return t('reward.need_stamps', { n: formatNumber(r.cost - (b.stamps || 0)) });
-  if (/stock/i.test(r.why_not || '')) return t('reward.out_of_stock');
+  switch (r.why_not_code) {
+    case 'tier': {
+      const def = rewardDef(r.id);
+      const tiers = def && Array.isArray(def.tiers) ? def.tiers : [];
+      return t('reward.tier_only', { tiers: tiers.map((x) => tierName(x)).join(', ') });
+    }
+    case 'out_of_stock': return t('reward.out_of_stock');
+    case 'points': return t('reward.need_points', { n: formatNumber(r.cost - Math.max(0, b.points || 0)) });
+    case 'stamps': return t('reward.need_stamps', { n: formatNumber(r.cost - (b.stamps || 0)) });
+    default: break;
+  }
   return t('reward.not_now');
 }
 
@@ -478,11 +490,9 @@ async function onPurchase(ev) {
     });
     if (o.tier_changed) msg += ` ${t('purchase.tier_changed', { tier: tierName(o.tier_after) })}`;
     say(msg, 'ok');
-    st.items = [];
-    if (row) clearRow();
-    $('purchase-amount').value = '';
-    renderItems();
-    renderAmountLabel();
+    purchaseDone();
+    if (res.purchase && res.purchase.id)
+      setUndo({ purchase: res.purchase.id, amount, member: body.member, until: Date.now() + UNDO_GRACE_MS, key: uuid() });
     await refreshMember();
   } catch (err) {
     const v = queue.verdict(err);
@@ -498,6 +508,64 @@ async function onPurchase(ev) {
   } finally {
     $('purchase-submit').disabled = false;
   }
+}
+
+/* ---- undo: the last purchase refunded in full, within the grace period ---- */
+
+function renderUndo() {
+  const u = st.undo;
+  $('undo-box').hidden = !u;
+  if (!u) return;
+  const left = Math.max(0, Math.ceil((u.until - Date.now()) / 1000));
+  $('undo-text').textContent = t('undo.offer', { amount: formatMoney(u.amount, st.currency), seconds: formatNumber(left) });
+}
+
+// Offers Undo for u (null: withdraws it); the offer ends by itself at u.until.
+function setUndo(u) {
+  clearInterval(st.undoTimer);
+  st.undoTimer = 0;
+  st.undo = u;
+  renderUndo();
+  if (!u) return;
+  st.undoTimer = setInterval(() => {
+    if (!st.undo || Date.now() >= st.undo.until) setUndo(null);
+    else renderUndo();
+  }, 1000);
+}
+
+async function onUndo() {
+  const u = st.undo;
+  if (!u || Date.now() >= u.until) {
+    setUndo(null);
+    return;
+  }
+  $('undo-button').disabled = true;
+  try {
+    // the same key on a retry: refunded once however often Undo is pressed
+    await api('POST', `/api/v1/purchases/${u.purchase}/refunds`, { body: { reason: 'undone at the counter' }, key: u.key });
+    setUndo(null);
+    st.explain = null;
+    renderExplain();
+    say(t('undo.done', { amount: formatMoney(u.amount, st.currency) }), 'ok');
+    if (st.view && st.view.member.id === u.member) await refreshMember();
+    $('purchase-amount').focus();
+  } catch (err) {
+    failed(err);
+  } finally {
+    $('undo-button').disabled = false;
+  }
+}
+
+/* ---- camera scan ---- */
+
+function onScanCamera() {
+  startScan(
+    (token) => {
+      $('search').value = token;
+      onSearchEnter();
+    },
+    (message) => say(message, 'error'),
+  );
 }
 
 function renderExplain() {
@@ -648,6 +716,11 @@ function wire() {
   $('member-close').addEventListener('click', closeMember);
   $('item-add').addEventListener('click', onItemAdd);
   $('purchase-form').addEventListener('submit', onPurchase);
+  $('undo-button').addEventListener('click', onUndo);
+  $('scan-camera').hidden = !cameraAvailable();
+  $('scan-camera').addEventListener('click', onScanCamera);
+  $('scan-cancel').addEventListener('click', stopScan);
+  $('scan-dialog').addEventListener('close', stopScan);
   $('purchase-amount').addEventListener('input', renderAmountLabel);
   $('queue-retry').addEventListener('click', () => drainQueue());
   $('queue-failed-clear').addEventListener('click', () => {
@@ -697,6 +770,8 @@ export function stopCounter() {
   st.results = [];
   st.voucher = null;
   st.explain = null;
+  setUndo(null);
+  stopScan();
   $('member').hidden = true;
   $('purchase').hidden = true;
   $('counter').hidden = true;
@@ -713,6 +788,7 @@ export function rerenderCounter() {
   renderVoucher();
   renderItems();
   renderAmountLabel();
+  renderUndo();
 }
 
 // The queue is shown (on the login screen too) and retried on a timer, and at once when the

@@ -2,15 +2,15 @@
 // as forms (a draft copy), checked by the CLI's validator (POST /api/v1/programme:validate; its
 // error's JSON path puts the message next to the input of that path), saved as a new version
 // (PUT /api/v1/programme), and a preview of one purchase from the dry run
-// (POST /api/v1/purchases:simulate), which runs the ACTIVE programme: unsaved changes are not in
-// it until they are saved. All texts from web/i18n (editor.*).
+// (POST /api/v1/purchases:simulate) with the draft as it is now: unsaved changes show in the
+// preview before they are saved (the dry run saves nothing). All texts from web/i18n (editor.*).
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { formatMoney, parseMoney, setCurrency } from './money.js';
 import { say, describe } from './status.js';
 
 const $ = (id) => document.getElementById(id);
-const st = { wired: false, draft: null, version: 0, seq: 0, timer: 0, onSessionEnded: null, dirty: false };
+const st = { wired: false, draft: null, version: 0, seq: 0, previewSeq: 0, timer: 0, onSessionEnded: null, dirty: false };
 
 // ---- paths: "points.earn[0].rate" <-> ['points', 'earn', 0, 'rate'] ----
 const split = (p) => p.replace(/\[(\d+)\]/g, '.$1').split('.').filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
@@ -48,6 +48,41 @@ const KINDS = {
   threshold: [(v) => (v == null ? '' : String(v)), (s) => (s === '' ? undefined
     : (st.draft.tiers && st.draft.tiers.basis === 'points' && /^\d+$/.test(s)) ? Number(s) : s)],
 };
+
+// A name in every console language: one text input per language, bound to draft[path] as
+// {"en": ..., "ms": ...} (a plain text name shows as English: the server falls back to English
+// for a language without its own name, so the two mean the same); other languages kept as they are.
+const NAME_LANGS = ['en', 'ms', 'hu', 'bn'];
+function namesField(path, label) {
+  const box = document.createElement('fieldset');
+  box.className = 'ed-field ed-names';
+  const legend = document.createElement('legend');
+  legend.textContent = label;
+  box.appendChild(legend);
+  const cur = getAt(st.draft, path);
+  for (const lang of NAME_LANGS) {
+    const id = `ed-${++uid}`;
+    const lab = document.createElement('label');
+    lab.htmlFor = id;
+    lab.textContent = t(`lang.${lang}`);
+    lab.lang = lang;
+    const input = document.createElement('input');
+    input.id = id;
+    input.autocomplete = 'off';
+    input.lang = lang;
+    input.value = typeof cur === 'string' ? (lang === 'en' ? cur : '') : (cur && cur[lang]) || '';
+    input.dataset.path = path;
+    input.dataset.kind = 'name';
+    input.dataset.lang = lang;
+    input.addEventListener('input', () => onEdit(input));
+    const err = document.createElement('p');
+    err.className = 'error ed-error';
+    err.id = `${id}-err`;
+    err.hidden = true;
+    box.append(lab, input, err);
+  }
+  return box;
+}
 
 let uid = 0;
 // One labelled control bound to the draft at `path`. opts: {kind, options: [[value, label]], hint}
@@ -115,6 +150,17 @@ function field(path, label, opts = {}) {
 
 function onEdit(input) {
   const kind = input.dataset.kind;
+  if (kind === 'name') {
+    const cur = getAt(st.draft, input.dataset.path);
+    const names = typeof cur === 'string' ? { en: cur } : { ...(cur || {}) };
+    if (input.value.trim()) names[input.dataset.lang] = input.value.trim();
+    else delete names[input.dataset.lang];
+    setAt(st.draft, input.dataset.path, Object.keys(names).length ? names : undefined);
+    markDirty(true);
+    clearTimeout(st.timer);
+    st.timer = setTimeout(validate, 500);
+    return;
+  }
   const parse = (KINDS[kind] || KINDS.text)[1];
   let v = kind === 'bool' ? parse(input.checked) : parse(input.value);
   if (v && v.__bad !== undefined) v = v.__bad; // bad JSON: sent as a string, the validator says where
@@ -325,7 +371,7 @@ function tiersSection() {
         field(`${p}.multiplier`, t('editor.tiers.multiplier'), { kind: 'num' }),
       ),
       row(
-        field(`${p}.name`, t('editor.field.name_json'), { kind: 'json', hint: '{"en": "Gold", "ms": "Emas"}' }),
+        namesField(`${p}.name`, t('editor.field.names')),
         field(`${p}.perks`, t('editor.tiers.perks'), { kind: 'lines' }),
       ),
       listTools('tiers.levels', i, { label: l.id || '' }),
@@ -384,7 +430,7 @@ function rewardsSection() {
         field(`${p}.cost.${costKind}`, t('editor.rewards.cost'), { kind: 'int' }),
       ),
       row(
-        field(`${p}.name`, t('editor.field.name_json'), { kind: 'json', hint: '{"en": "Free coffee", "ms": "Kopi percuma"}' }),
+        namesField(`${p}.name`, t('editor.field.names')),
         field(`${p}.tiers`, t('editor.rewards.tiers'), { kind: 'list' }),
         field(`${p}.stock`, t('editor.rewards.stock'), { kind: 'int' }),
         field(`${p}.voucher_days`, t('editor.rewards.voucher_days'), { kind: 'int' }),
@@ -496,7 +542,10 @@ async function validate() {
   const seq = ++st.seq;
   try {
     await api('POST', '/api/v1/programme:validate', { body: { programme: st.draft } });
-    if (seq === st.seq) showErrors(null);
+    if (seq === st.seq) {
+      showErrors(null);
+      if (st.dirty) preview(); // the preview follows the draft once it is valid
+    }
     return true;
   } catch (err) {
     if (seq !== st.seq) return false;
@@ -529,7 +578,7 @@ async function save() {
   }
 }
 
-// ---- preview: one purchase through the dry run, with the ACTIVE (saved) programme ----
+// ---- preview: one purchase through the dry run, with the draft (unsaved changes included) ----
 const currency = () => (st.draft && st.draft.merchant && st.draft.merchant.currency) || 'MYR';
 function parseItems(text, total) {
   // "2 coffee, 1 pastry" -> lines of those categories; the amount is shared by quantity
@@ -564,13 +613,17 @@ async function preview() {
     const items = itemsText ? parseItems(itemsText, amount) : [];
     const body = { member: /^\d+$/.test(ref) ? Number(ref) : ref, amount };
     if (items.length) body.items = items;
+    const draft = st.dirty; // unsaved changes: the dry run uses the draft instead of the saved version
+    if (draft) body.programme = st.draft;
+    const seq = ++st.previewSeq;
     const r = await api('POST', '/api/v1/purchases:simulate', { body });
+    if (seq !== st.previewSeq) return; // a newer preview is on its way
     const o = r.outcome || {};
     const pts = (o.points_earned || 0) + (o.bonus_points || 0);
     const stamps = o.stamps_earned || 0;
     const lines = (o.explain || []).map((l) => l.text || `${l.rule}: ${l.amount}`);
     out.replaceChildren(
-      el('p', 'ed-preview-sentence', t('editor.preview.sentence', {
+      el('p', 'ed-preview-sentence', t(draft ? 'editor.preview.sentence_draft' : 'editor.preview.sentence', {
         amount: formatMoney(amount, cur),
         items: itemsText || t('editor.preview.no_items'),
         points: pts,
@@ -584,6 +637,7 @@ async function preview() {
       out.appendChild(ul);
     }
     out.dataset.points = String(pts);
+    out.dataset.draft = String(draft);
   } catch (err) {
     out.textContent = describe(err);
   }

@@ -30,7 +30,7 @@ export function exponent(currency) {
 export function formatMoney(minor, currency) {
   const e = exponent(currency);
   try {
-    return new Intl.NumberFormat(intlLocale(), { style: 'currency', currency }).format(minor / 10 ** e);
+    return new Intl.NumberFormat(intlLocale(), { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).format(minor / 10 ** e);
   } catch {
     return `${currency} ${(minor / 10 ** e).toFixed(e)}`;
   }

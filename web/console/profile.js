@@ -1,8 +1,11 @@
 // The member profile (/console#member/{id}): details and consents, balances, tier, favourite
 // product, P(alive) and CLV (when a model is fitted), the ledger with each entry's rule or reason,
 // and the visits (purchases); details can be changed by every role (PATCH, the API's errors shown
-// next to the field they name), points and stamps adjusted with a reason by managers and owners.
-import { api, uuid } from './api.js';
+// next to the field they name), points and stamps adjusted with a reason by managers and owners,
+// consents changed by managers and owners (recorded with source "console" and the time). Owners
+// also export the member's data (a JSON download) and erase their personal data (a confirm step
+// with a reason; the profile then shows the pseudonym, in the console's language).
+import { api, uuid, ApiError } from './api.js';
 import { el, localName, tierNameIn } from './dom.js';
 import { currentLang, t } from './i18n.js';
 import { formatDate, formatMoney, formatNumber, intlLocale } from './money.js';
@@ -39,6 +42,7 @@ const st = {
   programme: null,
   adjustPending: null, // {key, body}: the last adjustment not known to be recorded
   seq: 0,
+  consentDirty: false, // the consent boxes were changed and not yet saved
   onSessionEnded: () => {},
 };
 
@@ -52,6 +56,14 @@ function failed(err) {
 }
 
 const mayAdjust = () => st.role === 'owner' || st.role === 'manager';
+const mayPrivacy = () => st.role === 'owner';
+const erased = () => !!(st.view && st.view.member.erased_at);
+
+// The name to show: an erased member's pseudonym in the console's language.
+function displayName(m) {
+  if (!m) return '';
+  return m.erased_at ? t('privacy.pseudonym', { id: m.id }) : m.name || `#${m.id}`;
+}
 
 function dateTime(iso) {
   if (!iso) return '';
@@ -98,7 +110,7 @@ function renderHead() {
   const m = v.member;
   const b = v.balances || {};
   const tier = v.tier || {};
-  $('profile-name').textContent = m.name || `#${m.id}`;
+  $('profile-name').textContent = displayName(m);
   $('profile-summary').textContent = t('profile.summary', {
     date: formatDate(m.joined_at),
     n: formatNumber(m.purchases || 0),
@@ -125,7 +137,7 @@ function renderDetails() {
   if (!v) return;
   const m = v.member;
   const rows = [
-    [t('profile.field.name'), m.name],
+    [t('profile.field.name'), displayName(m)],
     [t('profile.field.phone'), m.phone],
     [t('profile.field.email'), m.email],
     [t('profile.field.birthday'), birthdayShown(m.birthday)],
@@ -230,12 +242,36 @@ function renderVisits() {
   $('profile-visits-more').hidden = st.visitsNext == null;
 }
 
+// Consents (managers, owners), the edit form (not for an erased member) and the privacy box
+// (owners): what this role may do with this member.
+function renderPrivacy() {
+  const v = st.view;
+  if (!v) return;
+  const m = v.member;
+  const gone = erased();
+  $('profile-edit-form').closest('section').hidden = gone;
+  const cf = $('consent-form');
+  cf.hidden = !mayAdjust() || gone;
+  if (!cf.hidden && !st.consentDirty) {
+    $('consent-email').checked = !!(m.consent && m.consent.email && m.consent.email.granted);
+    $('consent-sms').checked = !!(m.consent && m.consent.sms && m.consent.sms.granted);
+  }
+  $('privacy-box').hidden = !mayPrivacy();
+  $('privacy-erase').hidden = gone;
+  const note = $('privacy-erased');
+  note.hidden = !gone;
+  note.textContent = gone ? t('privacy.erased_on', { date: dateTime(m.erased_at) }) : '';
+  if (gone) closeErase();
+  else if (!$('erase-form').hidden) explainErase();
+}
+
 function renderAll() {
   renderHead();
   renderDetails();
   renderLedger();
   renderVisits();
   $('adjust-box').hidden = !mayAdjust();
+  renderPrivacy();
 }
 
 /* ---- loading ---- */
@@ -269,8 +305,11 @@ export async function showProfile(id, opts) {
   if (!same) {
     st.view = null;
     st.adjustPending = null;
+    st.consentDirty = false;
     $('adjust-form').reset();
     clearAdjustError();
+    closeErase();
+    clearConsentError();
   }
   const box = $('profile');
   box.hidden = false;
@@ -397,7 +436,7 @@ async function onSave(ev) {
     await loadView();
     renderAll();
     fillForm();
-    say(t('profile.edit.saved', { name: st.view.member.name }), 'ok');
+    say(t('profile.edit.saved', { name: displayName(st.view.member) }), 'ok');
   } catch (err) {
     if (err.status === 400 || err.status === 422 || err.status === 409) {
       const field = String(err.field || '').split(/[.[]/)[0];
@@ -451,8 +490,8 @@ async function onAdjust(ev) {
     $('adjust-form').reset();
     const n = (delta > 0 ? '+' : '') + formatNumber(delta);
     say(account === 'stamps'
-      ? t('profile.adjust.done_stamps', { n, name: st.view.member.name, balance: formatNumber((r.balances || {}).stamps || 0) })
-      : t('profile.adjust.done_points', { n, name: st.view.member.name, balance: formatNumber((r.balances || {}).points || 0) }), 'ok');
+      ? t('profile.adjust.done_stamps', { n, name: displayName(st.view.member), balance: formatNumber((r.balances || {}).stamps || 0) })
+      : t('profile.adjust.done_points', { n, name: displayName(st.view.member), balance: formatNumber((r.balances || {}).points || 0) }), 'ok');
     await Promise.all([loadView(), loadLedger(false)]);
     renderAll();
   } catch (err) {
@@ -463,6 +502,148 @@ async function onAdjust(ev) {
     else failed(err);
   } finally {
     $('adjust-submit').disabled = false;
+  }
+}
+
+/* ---- consents ---- */
+
+function clearConsentError() {
+  const e = $('consent-error');
+  e.hidden = true;
+  e.textContent = '';
+}
+
+async function onConsentSave(ev) {
+  ev.preventDefault();
+  if (!st.view || !mayAdjust() || erased()) return;
+  clearConsentError();
+  const c = st.view.member.consent || {};
+  const consent = {};
+  const email = $('consent-email').checked;
+  const sms = $('consent-sms').checked;
+  if (email !== !!(c.email && c.email.granted)) consent.email = email;
+  if (sms !== !!(c.sms && c.sms.granted)) consent.sms = sms;
+  if (!Object.keys(consent).length) {
+    st.consentDirty = false;
+    say(t('profile.consent.unchanged'));
+    return;
+  }
+  $('consent-save').disabled = true;
+  try {
+    // the source says where the consent was given or withdrawn; the time is the server's
+    await api('PATCH', `/api/v1/members/${st.id}`, { body: { consent, consent_source: 'console' } });
+    st.consentDirty = false;
+    await loadView();
+    renderAll();
+    say(t('profile.consent.saved', { name: displayName(st.view.member) }), 'ok');
+  } catch (err) {
+    if (err.status === 400 || err.status === 422 || err.status === 409) {
+      const e = $('consent-error');
+      e.textContent = t('profile.consent.refused', { message: err.message });
+      e.hidden = false;
+    } else failed(err);
+  } finally {
+    $('consent-save').disabled = false;
+  }
+}
+
+/* ---- privacy: export, erase (owners) ---- */
+
+// Downloads GET /api/v1/members/{id}/export as the file the server names.
+async function onExport() {
+  if (!st.view || !mayPrivacy()) return;
+  const btn = $('privacy-export');
+  btn.disabled = true;
+  try {
+    let res;
+    try {
+      res = await fetch(`/api/v1/members/${st.id}/export`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    } catch (e) {
+      throw new ApiError(0, 'network', e.message);
+    }
+    if (!res.ok) {
+      let e = {};
+      try { e = (await res.json()).error || {}; } catch { /* not JSON */ }
+      throw new ApiError(res.status, e.code || 'error', e.message || res.statusText, e.field);
+    }
+    const blob = await res.blob();
+    const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+    const url = URL.createObjectURL(blob);
+    const a = el('a', { href: url, download: m ? m[1] : `member-${st.id}-export.json` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    say(t('privacy.exported', { name: displayName(st.view.member) }), 'ok');
+  } catch (err) {
+    if (err.status === 401) failed(err);
+    else say(t('privacy.export_failed', { message: describe(err) }), 'error');
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+function clearEraseError() {
+  const e = $('erase-error');
+  e.hidden = true;
+  e.textContent = '';
+  $('erase-reason').removeAttribute('aria-invalid');
+}
+
+function eraseError(text) {
+  const e = $('erase-error');
+  e.textContent = text;
+  e.hidden = false;
+  $('erase-reason').setAttribute('aria-invalid', 'true');
+  $('erase-reason').focus();
+}
+
+function explainErase() {
+  const m = st.view.member;
+  $('erase-explain').textContent = t('privacy.erase.explain', { name: m.name, pseudonym: t('privacy.pseudonym', { id: m.id }) });
+}
+
+function openErase() {
+  if (!st.view || !mayPrivacy() || erased()) return;
+  clearEraseError();
+  explainErase();
+  $('erase-form').hidden = false;
+  $('privacy-erase').setAttribute('aria-expanded', 'true');
+  $('erase-reason').focus();
+}
+
+function closeErase() {
+  if (!$('erase-form')) return;
+  $('erase-form').hidden = true;
+  $('erase-form').reset();
+  clearEraseError();
+  $('privacy-erase').setAttribute('aria-expanded', 'false');
+}
+
+async function onErase(ev) {
+  ev.preventDefault();
+  if (!st.view || !mayPrivacy() || erased()) return;
+  clearEraseError();
+  const reason = $('erase-reason').value.trim();
+  if (!reason) {
+    eraseError(t('privacy.erase.no_reason'));
+    return;
+  }
+  $('erase-confirm').disabled = true;
+  try {
+    await api('POST', `/api/v1/members/${st.id}:erase`, { body: { reason } });
+    closeErase();
+    await Promise.all([loadView(), loadLedger(false)]);
+    renderAll();
+    fillForm();
+    say(t('privacy.erase.done', { id: st.view.member.id, pseudonym: displayName(st.view.member) }), 'ok');
+    $('profile-name').focus();
+  } catch (err) {
+    if (err.status === 400 || err.status === 409 || err.status === 422) eraseError(t('privacy.erase.refused', { message: err.message }));
+    else if (err.status === 403) eraseError(describe(err));
+    else failed(err);
+  } finally {
+    $('erase-confirm').disabled = false;
   }
 }
 
@@ -486,6 +667,12 @@ function wire() {
   $('profile-edit-form').addEventListener('submit', onSave);
   $('profile-edit-reset').addEventListener('click', () => { if (st.view) fillForm(); });
   $('adjust-form').addEventListener('submit', onAdjust);
+  $('consent-form').addEventListener('submit', onConsentSave);
+  for (const id of ['consent-email', 'consent-sms']) $(id).addEventListener('change', () => { st.consentDirty = true; });
+  $('privacy-export').addEventListener('click', onExport);
+  $('privacy-erase').addEventListener('click', openErase);
+  $('erase-form').addEventListener('submit', onErase);
+  $('erase-cancel').addEventListener('click', () => { closeErase(); $('privacy-erase').focus(); });
   $('profile-ledger-more').addEventListener('click', () => more($('profile-ledger-more'), loadLedger, renderLedger));
   $('profile-visits-more').addEventListener('click', () => more($('profile-visits-more'), loadVisits, renderVisits));
 }

@@ -18,15 +18,16 @@ function showOnly(id) {
   for (const s of ['loading', 'card', 'notfound', 'loadfail']) $(s).hidden = s !== id;
 }
 
+// What the card says of a reward, from the API's why_not_code (the order the server checks in).
 function rewardState(r, b) {
   if (r.available) return { ready: true, text: t('customer.card.reward_ready') };
-  const why = r.why_not || '';
-  if (/only for/i.test(why)) return { text: t('customer.card.reward_tier') };
-  if (r.cost_in === 'points' && (b.points || 0) < r.cost)
-    return { text: t('customer.card.reward_need_points', { n: formatNumber(r.cost - (b.points || 0)) }) };
-  if (r.cost_in === 'stamps' && (b.stamps || 0) < r.cost)
-    return { text: t('customer.card.reward_need_stamps', { n: formatNumber(r.cost - (b.stamps || 0)) }) };
-  if (/stock/i.test(why)) return { text: t('customer.card.reward_stock') };
+  switch (r.why_not_code) {
+    case 'tier': return { text: t('customer.card.reward_tier') };
+    case 'out_of_stock': return { text: t('customer.card.reward_stock') };
+    case 'points': return { text: t('customer.card.reward_need_points', { n: formatNumber(r.cost - Math.max(0, b.points || 0)) }) };
+    case 'stamps': return { text: t('customer.card.reward_need_stamps', { n: formatNumber(r.cost - (b.stamps || 0)) }) };
+    default: break;
+  }
   return { text: t('customer.card.reward_not_now') };
 }
 
@@ -120,11 +121,23 @@ function render() {
   $('since').textContent = m.joined_at ? t('customer.card.since', { date: formatDate(m.joined_at) }) : '';
 }
 
-// Loads the card; quiet: a refresh of a card already shown (no loading line, no error page).
+// The card from the API, programme names (tiers, rewards) in lang ('': the member's language).
+function fetchCard(lang) {
+  return api('GET', `/api/v1/cards/${encodeURIComponent(st.token)}${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`);
+}
+
+// Loads the card; quiet: a refresh of a card already shown (no loading line, no error page),
+// with the names in the page's language.
 async function load(quiet) {
   if (!quiet) showOnly('loading');
   try {
-    st.card = await api('GET', `/api/v1/cards/${encodeURIComponent(st.token)}`);
+    st.card = await fetchCard(quiet ? currentLang() : '');
+    if (!quiet) {
+      const lang = pickLang(savedLang(), st.card.member.locale);
+      if (lang !== currentLang()) await useLang(lang, false);
+      $('lang').value = currentLang();
+      if (currentLang() !== st.card.member.locale) st.card = await fetchCard(currentLang());
+    }
   } catch (err) {
     if (err.status === 404) {
       st.card = null;
@@ -132,11 +145,6 @@ async function load(quiet) {
       showOnly('notfound');
     } else if (!quiet) showOnly('loadfail');
     return;
-  }
-  if (!quiet) {
-    const lang = pickLang(savedLang(), st.card.member.locale);
-    if (lang !== currentLang()) await useLang(lang, false);
-    $('lang').value = currentLang();
   }
   render();
   showOnly('card');
@@ -147,7 +155,10 @@ async function boot() {
   $('lang').value = currentLang();
   $('lang').addEventListener('change', async () => {
     await useLang($('lang').value, true);
-    if (st.card) render();
+    if (st.card) {
+      render();
+      await load(true); // the programme's names in the new language
+    }
     else if (!$('notfound').hidden) document.title = t('customer.notfound.heading');
   });
   $('retry').addEventListener('click', () => load(false));
