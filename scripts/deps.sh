@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and the tests need, only those that are missing.
 # `deps.sh --test` adds what only the test suite needs: Chromium and Node.js for the browser
-# tests (tests/browser), a Bengali font for their screenshots, zbarimg to read printed QR codes.
+# tests (tests/browser), a Bengali font for their screenshots, zbarimg to read printed QR codes,
+# an SMTP server for the mail tests (aiosmtpd, tests/support/smtp_sink.py) and openssl for their
+# STARTTLS certificate.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev
           libcmocka-dev libssl-dev tzdata jq ca-certificates clang libclang-rt-14-dev
           libmicrohttpd-dev libcurl4-openssl-dev curl libqrencode-dev libargon2-dev
           libjs-chart.js)
 if [ "${1:-}" = --test ]; then
-    packages+=(chromium nodejs npm fonts-lohit-beng-bengali zbar-tools)
+    packages+=(chromium nodejs npm fonts-lohit-beng-bengali zbar-tools python3-aiosmtpd openssl)
 fi
 missing=()
 for p in "${packages[@]}"; do

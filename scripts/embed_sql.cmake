@@ -1,6 +1,6 @@
 # Turns the forward-only migration files of one directory into a C array (name, sql) in order.
-# EXT (optional, default sql): embed the *.EXT files instead (data/triage/*.tsv lexicons); the
-# text is then in the `sql` member all the same.
+# EXT (optional, default sql): embed the *.EXT files instead (data/triage/*.tsv lexicons,
+# data/templates/*.tmpl message templates); the text is then in the `sql` member all the same.
 if(NOT EXT)
   set(EXT sql)
 endif()

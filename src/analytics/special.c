@@ -41,6 +41,11 @@ double loy_digamma(double x)
     return acc + log(x) - 0.5 / x + t;
 }
 
+double loy_norm_cdf(double x)
+{
+    return 0.5 * erfc(-x / M_SQRT2);
+}
+
 double loy_lbeta(double a, double b)
 {
     return lgamma(a) + lgamma(b) - lgamma(a + b);

@@ -25,6 +25,11 @@ double loy_logaddexp(double a, double b);
 /* log(sum exp(v[i])) without overflow; -INFINITY for n == 0. NaN in, NaN out. */
 double loy_logsumexp(const double *v, size_t n);
 
+/* The standard normal distribution function Phi(x) = P(Z <= x) = erfc(-x / sqrt 2) / 2 (libm
+ * erfc, accurate in both tails: Phi(-10) = 7.6e-24, not 0). A two-sided p-value of a z statistic
+ * is 2 Phi(-|z|) = erfc(|z| / sqrt 2). NaN in, NaN out. */
+double loy_norm_cdf(double x);
+
 /* Compensated (Neumaier) running sum, for likelihoods summed over many rows, whose rounding
  * would otherwise be noise that an optimiser sees: loy_sum a = {0}; loy_sum_add(&a, v); ...
  * loy_sum_value(&a). */

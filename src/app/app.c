@@ -71,6 +71,7 @@ void loy_app_close(loy_app *app)
     loy_conn_close(&app->conn);
     loy_programme_free(app->prog);
     loy_tz_free(app->tz);
+    loy_app_tz_cache_free(app->tzs);
     free(app);
 }
 

@@ -20,8 +20,10 @@ typedef struct loy_app {
     loy_programme *prog;
     int64_t prog_version;
     loy_tz *tz;
-    char actor[64]; /* who acts: "cli:alice", "user:3", "key:ab12" */
-    int64_t now;    /* 0 = read the clock per call; else a fixed instant (tests, --now) */
+    char actor[64];           /* who acts: "cli:alice", "user:3", "key:ab12" */
+    int64_t now;              /* 0 = read the clock per call; else a fixed instant (tests, --now) */
+    struct loy_tz_cache *tzs; /* members' own time zones, loaded once (app/member_tz.c) */
+    const _Atomic bool *stop; /* NULL, or set by a thread to end the daily jobs between members */
 } loy_app;
 
 /* Opens (creating and migrating if needed) the database and loads the merchant's active

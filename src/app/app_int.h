@@ -34,6 +34,9 @@ json_t *loy_json_time(int64_t t);
  * else null: the cursor of every paginated list. */
 json_t *loy_json_next(const json_t *page, int limit);
 json_t *loy_json_money(const loy_app *app, int64_t minor);
+/* The first word of a member's name (customer pages greet them by it; never the whole name),
+ * copied into out[n]. */
+void loy_first_name(const char *name, char *out, size_t n);
 
 /* Audit detail of a value change: {"what": what, "before": balances, "after": balances}
  * (malloc'ed JSON text, NULL when out of memory). */
@@ -47,6 +50,20 @@ int loy_uc_refund(loy_app *app, const json_t *req, int64_t now, json_t **resp, l
 int loy_uc_redeem(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err);
 int loy_uc_adjust(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err);
 int loy_uc_voucher_use(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err);
+/* The time zone of member `m`: their own (members.timezone) when set, else the merchant's
+ * (app->tz); a stored name that no longer loads counts as unset. Borrowed: zones are loaded once
+ * per app and stay until loy_app_close. Birthdays, anniversaries and quiet hours are evaluated in
+ * it (app/member_tz.c). */
+const loy_tz *loy_app_member_tz(loy_app *app, const loy_member_row *m);
+void loy_app_tz_cache_free(struct loy_tz_cache *c);
+/* The "timezone" field of a member request: an IANA name that loads ("Pacific/Kiritimati"), or
+ * null / "" for the merchant's; LOY_EINVALID naming "timezone" otherwise. Absent: unchanged. */
+int loy_app_member_tz_field(const json_t *req, loy_member_row *row, loy_err *err);
+/* Issues a voucher for `reward` to `member` (codes of 130 random bits, short code "ABCD-EFGH")
+ * valid until expires_at, inside the caller's transaction: redemptions and message offers. Stock
+ * and ledger are the caller's. Sets *v. */
+int loy_app_voucher_new(loy_app *app, int64_t member, const char *reward, int64_t now,
+                        int64_t expires_at, loy_voucher_row *v, loy_err *err);
 /* Parses member fields (create: all; update: those present) into row. */
 int loy_member_fields(loy_app *app, const json_t *req, bool create, loy_member_row *row,
                       int64_t now, loy_err *err);

@@ -1,5 +1,6 @@
 /* Use cases around member cards: the QR code, rotation of the token, a printable sheet. */
 #include "app/app_int.h"
+#include "app/referrals.h"
 #include "util/html.h"
 
 #include <stdio.h>
@@ -45,13 +46,10 @@ int loy_app_card_view(loy_app *app, const char *token, const char *lang, json_t 
                                "lang: expected a language code such as \"en\" or \"bn\"");
     }
     int64_t merchant = 0;
-    size_t len = strlen(token);
     char up[40]; /* tokens are upper case; the counter's search takes either */
-    for (size_t i = 0; i < len && len < sizeof(up); i++)
-        up[i] = (char)(token[i] >= 'a' && token[i] <= 'z' ? token[i] - 32 : token[i]);
-    if (len < sizeof(up)) up[len] = '\0';
-    int rc = len >= 20 && len < 40 ? loy_store_card_merchant(&app->conn, up, &merchant, err)
-                                   : LOY_ENOTFOUND;
+    int rc = loy_token_upper(token, up, sizeof(up))
+                 ? loy_store_card_merchant(&app->conn, up, &merchant, err)
+                 : LOY_ENOTFOUND;
     if (!rc) rc = loy_app_select_merchant(app, merchant, err);
     json_t *v = NULL;
     if (!rc) rc = loy_app_member_view_in(app, up, lang, &v, err);
@@ -67,11 +65,16 @@ int loy_app_card_view(loy_app *app, const char *token, const char *lang, json_t 
     copy_keys(m, json_object_get(v, "member"), member_keys);
     json_object_set_new(out, "member", m);
     copy_keys(out, v, view_keys);
+    int64_t id = (int64_t)json_integer_value(json_object_get(json_object_get(v, "member"), "id"));
     json_decref(v);
     char qr[96];
     snprintf(qr, sizeof(qr), "/card/%s.svg", up);
     json_object_set_new(out, "qr_svg", json_string(qr));
     json_object_set_new(out, "merchant", json_pack("{s:s}", "name", app->merchant_row.name));
+    if ((rc = loy_app_referral_card(app, id, out, err))) { /* their link to share */
+        json_decref(out);
+        return rc;
+    }
     *resp = out;
     return 0;
 }

@@ -1,6 +1,8 @@
 /* Jobs for every member (activation, expiry, tier review, birthday bonuses) and the invariant
  * check. One transaction per member, so a long run never holds the write lock for long. */
 #include "app/app_int.h"
+#include "app/referrals.h"
+#include "app/triggers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -68,11 +70,15 @@ int loy_app_jobs_housekeeping(loy_app *app, json_t **resp, loy_err *err)
         rc = loy_store_members_page(&app->conn, app->merchant, after, 256, ids, &n, err);
         loy_db_rollback(&app->conn);
         for (int i = 0; !rc && i < n; i++) {
-            rc = one_member(app, ids[i], now, summary, err);
+            rc = loy_app_jobs_stopping(app, err); /* app/triggers.c */
+            if (!rc) rc = one_member(app, ids[i], now, summary, err);
             after = ids[i];
             count++;
         }
     } while (!rc && n == 256);
+    /* referral bonuses whose return window has passed (app/referrals.c) */
+    if (!rc) rc = loy_app_referrals_award(app, now, summary, err);
+    if (!rc) rc = loy_app_triggers_daily(app, now, summary, err); /* messages; the run's date */
     int64_t pruned = 0;
     if (!rc && !(rc = loy_db_begin(&app->conn, true, err))) {
         rc = loy_store_idem_prune(&app->conn, now - 8 * 86400, &pruned, err);

@@ -60,8 +60,8 @@ int loy_app_join_request(loy_app *app, int64_t location_id, const json_t *body, 
     char code[64], name[256];
     int rc = join_location(app, location_id, code, sizeof(code), name, sizeof(name), err);
     if (rc) return rc;
-    static const char *const fields[] = {"name",   "phone",   "email", "birthday",
-                                         "locale", "consent", NULL};
+    static const char *const fields[] = {"name",   "phone",   "email",         "birthday",
+                                         "locale", "consent", "referral_code", NULL};
     rc = loy_req_object(body, fields, err);
     const char *s = NULL;
     if (!rc) rc = loy_req_str(body, "name", true, 200, &s, err);

@@ -2,6 +2,7 @@
 #include "app/app_int.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/money.h"
 #include "util/jdump.h"
@@ -71,6 +72,8 @@ json_t *loy_json_member(const loy_app *app, const loy_member_row *m)
     json_object_set_new(o, "consent", consent);
     /* set when the personal data was erased: the name is then the pseudonym "Erased member ID" */
     json_object_set_new(o, "erased_at", loy_json_time(m->erased_at));
+    /* the member's own IANA time zone; null = the merchant's */
+    json_object_set_new(o, "timezone", str_or_null(m->timezone));
     return o;
 }
 
@@ -143,4 +146,11 @@ json_t *loy_json_outcome(const loy_app *app, const loy_outcome *o)
     json_object_set_new(out, "explain", ex);
     (void)app;
     return out;
+}
+
+void loy_first_name(const char *name, char *out, size_t n)
+{
+    if (!name) name = "";
+    while (*name == ' ' || *name == '\t') name++;
+    snprintf(out, n, "%.*s", (int)strcspn(name, " \t"), name);
 }

@@ -8,14 +8,16 @@
 #include <string.h>
 
 #include "app/models.h"
+#include "app/referrals.h"
+#include "app/triggers.h"
 #include "app/unsub.h"
 #include "util/fold.h"
 #include "util/jdump.h"
 #include "util/rand.h"
 
-static const char *const member_fields[] = {"name",    "phone",          "email",       "birthday",
-                                            "locale",  "tags",           "notes",       "location",
-                                            "consent", "consent_source", "referred_by", NULL};
+static const char *const member_fields[] = {
+    "name",     "phone",   "email",          "birthday",    "locale",        "tags",     "notes",
+    "location", "consent", "consent_source", "referred_by", "referral_code", "timezone", NULL};
 static const char *const locales[] = {"en", "ms", "hu", "bn", NULL};
 
 static int replace(char **dst, const char *src, loy_err *err)
@@ -162,6 +164,8 @@ int loy_member_fields(loy_app *app, const json_t *req, bool create, loy_member_r
         row->referred_by = ref;
     } else if (!rc && !create && json_object_get(req, "referred_by"))
         rc = loy_err_set(err, LOY_EINVALID, "referred_by", "referred_by: is not writable");
+    if (!rc) rc = loy_app_referral_field(app, req, create, row, err); /* app/referrals.c */
+    if (!rc) rc = loy_app_member_tz_field(req, row, err);             /* app/member_tz.c */
     return rc;
 }
 
@@ -190,6 +194,8 @@ int loy_uc_member_create(loy_app *app, const json_t *req, int64_t now, json_t **
         rc = loy_store_outbox_add(&app->conn, app->merchant, "member.created", row.id, payload, now,
                                   err);
     }
+    if (!rc) rc = loy_app_referral_joined(app, &row, req, now, err); /* own code, the referral */
+    if (!rc) rc = loy_app_triggers_joined(app, row.id, now, err);    /* welcome (app/triggers.c) */
     if (!rc) {
         snprintf(m.row.tier, sizeof(m.row.tier), "%s", o.tier_after);
         *resp =

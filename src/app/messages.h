@@ -46,4 +46,32 @@ typedef struct {
 int loy_app_message_queue(loy_app *app, const loy_msg_req *req, int64_t now, bool *queued,
                           loy_err *err);
 
+/* The same from a JSON request in its own transaction (`loyalty message queue`, owners and
+ * tests): req = {member (id, card, phone or email), trigger, template?, key? (default a fresh
+ * "manual:..." key), class? ("marketing", the default, or "service"), offer? (a reward id),
+ * vars? (object of strings and integers), not_before? (ISO 8601)}. Audited ("message.queue").
+ * *resp = {queued: bool, message: as in the list}; when nothing was queued, `message` is the
+ * message that exists for the key (or the skipped one). LOY_EINVALID naming the field,
+ * LOY_ENOTFOUND (field "member"). */
+int loy_app_message_enqueue(loy_app *app, const json_t *req, json_t **resp, loy_err *err);
+
+/* The merchant's messages, newest first: of one member (member_ref not NULL), with one status
+ * (status not NULL: queued, sending, sent, failed, skipped or uncertain), ids below `before`
+ * (0 = from the newest), at most `limit` (1..500). *resp = {"messages": [{id, member_id,
+ * trigger, template, key, class, channel, locale, campaign_id, variant, offer, voucher_id,
+ * status, reason, attempts, next_at, created_at, claimed_at, sent_at, message_id}],
+ * "next_before": id or null}. LOY_EINVALID naming "status" or "limit", LOY_ENOTFOUND
+ * ("member"). */
+int loy_app_messages_list(loy_app *app, const char *member_ref, const char *status, int64_t before,
+                          int limit, json_t **resp, loy_err *err);
+
+/* What template `req.template` (default: the trigger's) says to a member with their data of now:
+ * req = {member, trigger, template?, lang? (default: the member's language), offer? (a reward
+ * id: shown with the code "PREVIEW"), vars?}; `public_url` makes the links absolute (NULL: they
+ * are paths). Nothing is queued, sent or issued. *resp = {member_id, trigger, template, lang,
+ * channel (what the sender would use now, or null), subject, text, html}. LOY_EINVALID naming
+ * the field, LOY_ENOTFOUND ("member"). */
+int loy_app_message_preview(loy_app *app, const json_t *req, const char *public_url, json_t **resp,
+                            loy_err *err);
+
 #endif

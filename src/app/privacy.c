@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "app/feedback.h"
+#include "app/referrals.h"
 #include "app/request.h"
 #include "store/store_privacy.h"
 #include "util/fold.h"
@@ -137,20 +139,22 @@ done:
 
 /* ---- erase ---- */
 
-#define MAX_WORDS 8
+#define MAX_IDS   8 /* the member's details now and as they were before edits */
+#define MAX_WORDS (8 * MAX_IDS)
 
-/* What the member's personal data looks like in other text: the folded full name and email
- * (anywhere), the folded words of the name of 4 characters or more (free text only), and the
- * last 8 digits of the phone (matched on the digits of a text, so "+60 12-345 6789" and
- * "012 3456789" both match). */
+/* What the member's personal data looks like in other text: the folded full names and emails
+ * (anywhere), the folded words of the names of 4 characters or more (free text only), and the
+ * last 8 digits of the phones (matched on the digits of a text, so "+60 12-345 6789" and
+ * "012 3456789" both match); for the details they have now and those they had before an edit. */
 typedef struct {
     int64_t member;
     const char *pseudonym;
-    char *full[2];
+    char *full[2 * MAX_IDS];
     size_t nfull;
     char *words[MAX_WORDS];
     size_t nwords;
-    char phone[16];
+    char phone[MAX_IDS][16];
+    size_t nphones;
 } needles;
 
 static void needles_free(needles *n)
@@ -166,12 +170,13 @@ static size_t utf8_chars(const char *s, size_t len)
     return c;
 }
 
-static int needles_init(needles *n, const loy_member_row *m, const char *pseudonym, loy_err *err)
+/* Adds a name, email and phone (each may be NULL) the member has or had; beyond MAX_IDS sets of
+ * details the oldest further ones are not added. */
+static int needles_add(needles *n, const char *name_raw, const char *email, const char *phone,
+                       loy_err *err)
 {
-    memset(n, 0, sizeof(*n));
-    n->member = m->id;
-    n->pseudonym = pseudonym;
-    char *name = m->name && *m->name ? loy_fold(m->name, err) : strdup("");
+    if (n->nfull + 2 > sizeof(n->full) / sizeof(n->full[0])) return 0;
+    char *name = name_raw && *name_raw ? loy_fold(name_raw, err) : strdup("");
     if (!name) return err->code ? err->code : LOY_ENOMEM;
     /* the name's words (split at spaces and hyphens) of 4 characters or more, when it has more
      * than one */
@@ -185,20 +190,51 @@ static int needles_init(needles *n, const loy_member_row *m, const char *pseudon
         n->full[n->nfull++] = name;
     else
         free(name);
-    if (m->email && *m->email) {
-        char *f = loy_fold(m->email, err);
+    if (email && *email) {
+        char *f = loy_fold(email, err);
         if (!f) return err->code ? err->code : LOY_ENOMEM;
         n->full[n->nfull++] = f;
     }
-    if (m->phone) {
+    if (phone && n->nphones < MAX_IDS) {
         char d[48];
         size_t k = 0;
-        for (const char *p = m->phone; *p && k + 1 < sizeof(d); p++)
+        for (const char *p = phone; *p && k + 1 < sizeof(d); p++)
             if (*p >= '0' && *p <= '9') d[k++] = *p;
         d[k] = '\0';
-        if (k >= 6) snprintf(n->phone, sizeof(n->phone), "%s", d + (k > 8 ? k - 8 : 0));
+        if (k >= 6)
+            snprintf(n->phone[n->nphones++], sizeof(n->phone[0]), "%s", d + (k > 8 ? k - 8 : 0));
     }
     return 0;
+}
+
+static int needles_init(needles *n, const loy_member_row *m, const char *pseudonym, loy_err *err)
+{
+    memset(n, 0, sizeof(*n));
+    n->member = m->id;
+    n->pseudonym = pseudonym;
+    return needles_add(n, m->name, m->email, m->phone, err);
+}
+
+/* The details the member had before their edits: the "before" of every member.update audit
+ * entry (the audit keeps them until this erase scrubs them). */
+static int needles_add_earlier(loy_app *app, needles *n, loy_err *err)
+{
+    char **details = NULL;
+    size_t count = 0;
+    int rc = loy_store_privacy_audit_details(&app->conn, app->merchant, n->member, "member.update",
+                                             &details, &count, err);
+    for (size_t i = 0; i < count; i++) {
+        json_t *d = rc ? NULL : json_loads(details[i], 0, NULL);
+        json_t *b = json_object_get(d, "before");
+        const char *name = json_string_value(json_object_get(b, "name"));
+        const char *email = json_string_value(json_object_get(b, "email"));
+        const char *phone = json_string_value(json_object_get(b, "phone"));
+        if (!rc && (name || email || phone)) rc = needles_add(n, name, email, phone, err);
+        json_decref(d);
+        free(details[i]);
+    }
+    free(details);
+    return rc;
 }
 
 /* Does `text` name the member? words: also by a word of their name (free text). */
@@ -212,7 +248,7 @@ static bool mentions(const needles *n, const char *text, bool words)
     for (size_t i = 0; i < n->nfull && !hit; i++) hit = strstr(hay, n->full[i]) != NULL;
     for (size_t i = 0; words && i < n->nwords && !hit; i++) hit = strstr(hay, n->words[i]) != NULL;
     free(f);
-    if (!hit && n->phone[0]) {
+    if (!hit && n->nphones) {
         size_t len = strlen(text);
         char *d = malloc(len + 1);
         if (d) {
@@ -220,7 +256,7 @@ static bool mentions(const needles *n, const char *text, bool words)
             for (size_t i = 0; i < len; i++)
                 if (text[i] >= '0' && text[i] <= '9') d[k++] = text[i];
             d[k] = '\0';
-            hit = strstr(d, n->phone) != NULL;
+            for (size_t i = 0; i < n->nphones && !hit; i++) hit = strstr(d, n->phone[i]) != NULL;
             free(d);
         }
     }
@@ -256,7 +292,8 @@ static bool scrub_keys(json_t *o, const needles *n)
  * of the name too, like the free-text cells. */
 static bool free_text_key(const char *k)
 {
-    static const char *const keys[] = {"reference", "reason", "notes", "comment", NULL};
+    static const char *const keys[] = {"reference", "reason",  "notes", "comment",
+                                       "text",      "subject", NULL}; /* + rendered messages */
     for (size_t i = 0; keys[i]; i++)
         if (!strcmp(k, keys[i])) return true;
     return false;
@@ -366,7 +403,8 @@ int loy_app_member_erase(loy_app *app, const char *ref, const json_t *req, json_
     }
     snprintf(pseudonym, sizeof(pseudonym), "Erased member %lld", (long long)m.id);
     if ((rc = needles_init(&nd, &m, pseudonym, err))) goto done;
-    if (mentions(&nd, reason, false)) {
+    if ((rc = needles_add_earlier(app, &nd, err))) goto done;
+    if (mentions(&nd, reason, true)) {
         rc = loy_err_set(err, LOY_EINVALID, "reason",
                          "reason: must not contain the member's name, phone or email (the audit "
                          "log keeps the reason after the erase)");
@@ -391,13 +429,16 @@ int loy_app_member_erase(loy_app *app, const char *ref, const json_t *req, json_
     }
     if (rc) goto done;
     /* the ledger is append-only: a reason that names them can only be reported */
-    const char *raw[3] = {m.name, m.email, m.phone};
     int64_t mentioned = 0;
-    for (int i = 0; i < 3 && !rc; i++) {
-        int64_t k = 0;
-        if (raw[i] && *raw[i])
-            rc = loy_store_privacy_ledger_mentions(&app->conn, m.id, raw[i], &k, err);
-        mentioned += k;
+    {
+        char **reasons = NULL;
+        size_t nreasons = 0;
+        rc = loy_store_privacy_ledger_reasons(&app->conn, m.id, &reasons, &nreasons, err);
+        for (size_t i = 0; i < nreasons; i++) {
+            mentioned += !rc && mentions(&nd, reasons[i], true); /* as the audit's reasons */
+            free(reasons[i]);
+        }
+        free(reasons);
     }
     if (rc) goto done;
     if (mentioned)
@@ -409,6 +450,8 @@ int loy_app_member_erase(loy_app *app, const char *ref, const json_t *req, json_
     if ((rc = loy_store_privacy_erase_member(&app->conn, app->merchant, m.id, pseudonym, token, now,
                                              &er, err)))
         goto done;
+    if ((rc = loy_app_referral_erased(app, m.id, now, err))) goto done; /* nothing left to pay */
+    if ((rc = loy_app_feedback_erased(app, m.id, scrubbed, err))) goto done; /* comments, notes */
     {
         json_t *d = json_pack("{s:O, s:{s:I, s:I}}", "scrubbed", scrubbed, "import", "rows",
                               (json_int_t)er.import_rows, "members", (json_int_t)er.import_members);

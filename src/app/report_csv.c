@@ -9,7 +9,8 @@
 
 #include "util/err.h"
 
-/* The list each report exports as rows and its columns; NULL list: figures. A column ending in
+/* The list each report exports as rows and its columns; NULL list: figures. Lists joined with
+ * '+' are exported one after the other (an object counts as one row). A column ending in
  * '*' is an array of numbers, one column per element (name_0, name_1, ...). Money columns are
  * followed by their "_display" text when the answer has one. */
 static const struct {
@@ -21,6 +22,8 @@ static const struct {
     {"rfm", "segments", "segment,members,revenue"},
     {"advocacy", "members", "member_id,quadrant,spend,referred_members,referred_revenue"},
     {"clv", "predictive.top_members", "member_id,p_alive,expected_purchases,expected_spend,clv"},
+    {"nps", "overall+by_location+by_month",
+     "scope,key,responses,promoters,passives,detractors,nps,ci_low,ci_high"},
 };
 
 typedef struct {
@@ -244,10 +247,24 @@ int loy_app_report_csv(const json_t *report, char **out, loy_err *err)
     sbuf b = {0};
     const json_t *rows = NULL;
     const char *cols = NULL;
+    json_t *joined = NULL;
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
         if (strcmp(tables[i].report, name) == 0) {
             rows = at_path(report, tables[i].list);
             cols = tables[i].cols;
+            if (!strchr(tables[i].list, '+')) continue;
+            rows = joined = json_array();
+            char path[64];
+            for (const char *p = tables[i].list; *p;) {
+                size_t n = strcspn(p, "+");
+                snprintf(path, sizeof(path), "%.*s", (int)n, p);
+                const json_t *part = at_path(report, path);
+                if (json_is_array(part))
+                    json_array_extend(joined, (json_t *)part);
+                else if (json_is_object(part))
+                    json_array_append(joined, (json_t *)part);
+                p += n + (p[n] == '+');
+            }
         }
     if (json_is_array(rows)) {
         tctx t = {.b = &b, .rows = rows, .first = true};
@@ -264,6 +281,7 @@ int loy_app_report_csv(const json_t *report, char **out, loy_err *err)
         puts_(&b, "figure,value\r\n");
         figures(&b, report, "");
     }
+    json_decref(joined);
     if (b.oom || !b.buf) {
         free(b.buf);
         return loy_err_set(err, LOY_ENOMEM, "", "out of memory");

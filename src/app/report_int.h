@@ -21,6 +21,7 @@ enum {
     LOY_R_ADVOCACY,
     LOY_R_ECONOMICS,
     LOY_R_CLV,
+    LOY_R_NPS,
     LOY_R_COUNT
 };
 
@@ -88,5 +89,6 @@ int loy_rpt_giving_by_cause(loy_rctx *c, json_t *giving, loy_err *err);
 int loy_rpt_kpis(loy_rctx *c, loy_err *err);
 int loy_rpt_churn(loy_rctx *c, loy_err *err);
 int loy_rpt_clv(loy_rctx *c, loy_err *err);
+int loy_rpt_nps_report(loy_rctx *c, loy_err *err); /* report_nps.c */
 
 #endif

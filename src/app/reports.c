@@ -3,6 +3,7 @@
 #include "app/reports.h"
 #include "app/models.h"
 #include "app/params.h"
+#include "app/referrals.h"
 #include "app/report_int.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@
 #include "store/store_report.h"
 
 const char *const loy_report_names[] = {"kpis",     "churn",     "cohorts", "pareto", "rfm",
-                                        "advocacy", "economics", "clv",     NULL};
+                                        "advocacy", "economics", "clv",     "nps",    NULL};
 
 #define ALL    ((1u << LOY_R_COUNT) - 1)
 #define BIT(r) (1u << (r))
@@ -65,7 +66,9 @@ static int parse_params(loy_app *app, int report, const json_t *params, loy_rpar
                             NULL, err);
     if (!rc && p->scope.from >= p->scope.to)
         rc = loy_err_set(err, LOY_EINVALID, "from", "from: must be before to");
-    if (!rc && (report == LOY_R_CHURN || report == LOY_R_COHORTS || report == LOY_R_CLV) &&
+    if (!rc &&
+        (report == LOY_R_CHURN || report == LOY_R_COHORTS || report == LOY_R_CLV ||
+         report == LOY_R_NPS) &&
         loy_rpt_months(app, &p->scope) > LOY_RPT_MAX_MONTHS)
         rc = loy_err_set(err, LOY_EINVALID, "from", "from: the period spans more than %d months",
                          LOY_RPT_MAX_MONTHS);
@@ -432,7 +435,7 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
     qsort(spend, n, sizeof(*spend), loy_rpt_cmp_i64);
     qsort(refrev, n, sizeof(*refrev), loy_rpt_cmp_i64);
     double med_spend = loy_rpt_median(spend, n), med_ref = loy_rpt_median(refrev, n);
-    int64_t qn[4] = {0}, qspend[4] = {0}, qref[4] = {0}, referred = 0, ref_total = 0;
+    int64_t qn[4] = {0}, qspend[4] = {0}, qref[4] = {0}, referred = 0, ref_total = 0, awarded = 0;
     for (size_t i = 0; i < n; i++) {
         int q = ((double)a[i].spend > med_spend ? 2 : 0) +
                 ((double)a[i].referred_revenue > med_ref ? 1 : 0);
@@ -441,6 +444,7 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
         qref[q] += a[i].referred_revenue;
         referred += a[i].referred;
         ref_total += a[i].referred_revenue;
+        awarded += a[i].awarded;
     }
     qsort(order, n, sizeof(*order), cmp_adv);
     json_t *quads = json_array(), *list = json_array();
@@ -457,15 +461,34 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
     int64_t ids[1000];
     for (size_t j = skip; j < n && page < (size_t)c->p.limit; j++) ids[page++] = order[j].member;
     qsort(ids, page, sizeof(ids[0]), loy_rpt_cmp_i64);
+    /* and the members they referred, for the referred CLV (app/referrals.c) */
+    int64_t *pairs = NULL, *scored = NULL;
+    size_t npairs = 0, nscored = 0;
+    rc = loy_app_referral_referees(c->app, ids, page, c->p.scope.to, &pairs, &npairs, err);
+    if (!rc && !(scored = malloc((page + npairs + 1) * sizeof(*scored))))
+        rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    if (rc) {
+        free(pairs);
+        json_decref(quads);
+        json_decref(list);
+        goto done;
+    }
+    memcpy(scored, ids, page * sizeof(*ids));
+    for (size_t k = 0; k < npairs; k++) scored[page + k] = pairs[2 * k + 1];
+    qsort(scored, page + npairs, sizeof(*scored), loy_rpt_cmp_i64);
+    for (size_t k = 0; k < page + npairs; k++)
+        if (!nscored || scored[nscored - 1] != scored[k]) scored[nscored++] = scored[k];
     loy_model_score *sc = NULL;
     size_t nsc = 0;
     json_t *model = NULL;
     int mrc = loy_app_model_scores(c->app, NULL, c->p.scope.to, LOY_MODEL_WEEKS, LOY_MODEL_DISCOUNT,
-                                   ids, page, &sc, &nsc, &model, err);
+                                   scored, nscored, &sc, &nsc, &model, err);
+    free(scored);
     if (mrc == LOY_ENOTFOUND)
         loy_err_clear(err);
     else if (mrc) {
         rc = mrc;
+        free(pairs);
         json_decref(quads);
         json_decref(list);
         goto done;
@@ -475,8 +498,9 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
         const loy_report_advocate *x = &order[j];
         int q = ((double)x->spend > med_spend ? 2 : 0) +
                 ((double)x->referred_revenue > med_ref ? 1 : 0);
-        json_t *o = json_pack("{s:I, s:s, s:I}", "member_id", (json_int_t)x->member, "quadrant",
-                              quadrant_names[q], "referred_members", (json_int_t)x->referred);
+        json_t *o = json_pack("{s:I, s:s, s:I, s:I}", "member_id", (json_int_t)x->member,
+                              "quadrant", quadrant_names[q], "referred_members",
+                              (json_int_t)x->referred, "referrals_awarded", (json_int_t)x->awarded);
         loy_rpt_set_money(c->app, o, "spend", x->spend);
         loy_rpt_set_money(c->app, o, "referred_revenue", x->referred_revenue);
         if (model) {
@@ -487,11 +511,19 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
                 json_object_set_new(o, "clv", json_null());
                 json_object_set_new(o, "clv_display", json_null());
             }
+            double rclv = 0; /* the referred members' CLV: those the model could score */
+            for (size_t k = 0; k < npairs; k++) {
+                const loy_model_score *h =
+                    pairs[2 * k] == x->member ? score_of(sc, nsc, pairs[2 * k + 1]) : NULL;
+                if (h && isfinite(h->clv)) rclv += h->clv;
+            }
+            loy_rpt_set_money(c->app, o, "referred_clv", llround(rclv));
         }
         json_array_append_new(list, o);
     }
     json_object_set_new(c->out, "members_counted", json_integer((json_int_t)n));
     json_object_set_new(c->out, "referred_members", json_integer(referred));
+    json_object_set_new(c->out, "referrals_awarded", json_integer(awarded));
     loy_rpt_set_money(c->app, c->out, "referred_revenue", ref_total);
     json_object_set_new(c->out, "median_spend", loy_rpt_num(med_spend, 2));
     json_object_set_new(c->out, "median_referred_revenue", loy_rpt_num(med_ref, 2));
@@ -501,6 +533,7 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
                         skip + shown < n ? json_integer((json_int_t)(skip + shown)) : json_null());
     json_object_set_new(c->out, "model", model ? model : json_null());
     free(sc);
+    free(pairs);
     loy_rpt_rule(c, loy_rpt_counted_rule);
     loy_rpt_rule(
         c, "counted: members with revenue in the period or who referred anyone (members whose "
@@ -513,6 +546,10 @@ static int report_advocacy(loy_rctx *c, loy_err *err)
     loy_rpt_rule(c, "clv (once a model is fitted, see `model`): each listed member's predictive "
                     "CLV over 52 weeks at 10% a year, as the clv report; null for a member "
                     "without a purchase since the model's data start");
+    loy_rpt_rule(c, "referrals_awarded: referrals whose bonuses were paid before `to` (ever), "
+                    "per member and in total; referred_clv (once a model is fitted): the sum of "
+                    "the CLV of the members they referred (joined before `to`), those without a "
+                    "purchase since the model's data start counting 0");
     loy_rpt_rule(
         c, "members: by referred revenue, then spend, descending; `limit` per page, `cursor` = "
            "how many to skip (next_cursor gives the next page, null on the last)");
@@ -632,8 +669,8 @@ static int report_economics(loy_rctx *c, loy_err *err)
 /* ---------------------------------------------------------------- entry point */
 
 static int (*const runners[LOY_R_COUNT])(loy_rctx *, loy_err *) = {
-    loy_rpt_kpis, loy_rpt_churn,   report_cohorts,   report_pareto,
-    report_rfm,   report_advocacy, report_economics, loy_rpt_clv};
+    loy_rpt_kpis,    loy_rpt_churn,    report_cohorts, report_pareto,     report_rfm,
+    report_advocacy, report_economics, loy_rpt_clv,    loy_rpt_nps_report};
 
 int loy_app_report(loy_app *app, const char *name, const json_t *params, json_t **resp,
                    loy_err *err)
@@ -643,7 +680,7 @@ int loy_app_report(loy_app *app, const char *name, const json_t *params, json_t 
     if (report < 0)
         return loy_err_set(err, LOY_ENOTFOUND, "report",
                            "no report \"%s\" (kpis, churn, cohorts, pareto, rfm, advocacy, "
-                           "economics, clv)",
+                           "economics, clv, nps)",
                            name ? name : "");
     if (!app->merchant || !app->prog)
         return loy_err_set(err, LOY_ENOTFOUND, "", "no merchant: run `loyalty init` first");

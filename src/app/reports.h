@@ -10,7 +10,7 @@
 #include "app/app.h"
 
 /* The report names, NULL-terminated: kpis, churn, cohorts, pareto, rfm, advocacy, economics,
- * clv. */
+ * clv, nps. */
 extern const char *const loy_report_names[];
 
 /* Runs report `name` for the current merchant in one read transaction (one snapshot).

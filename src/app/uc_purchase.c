@@ -1,7 +1,10 @@
 /* Use case: record (or dry-run) a purchase. */
 #include "app/app_int.h"
+#include "app/feedback.h"
 #include "app/privacy.h"
+#include "app/referrals.h"
 #include "app/request.h"
+#include "app/triggers.h"
 
 #include <stdio.h>
 
@@ -153,6 +156,14 @@ int loy_uc_purchase(loy_app *app, const json_t *req, int64_t now, bool dry_run, 
             rc = loy_store_outbox_add(&app->conn, app->merchant, "purchase.recorded", m.row.id,
                                       payload, now, err);
         }
+        if (!rc) /* a referee's first qualifying purchase */
+            rc = loy_app_referral_purchase(app, m.row.id, row.id, amount, at, now, err);
+        int64_t survey = 0;
+        if (!rc) /* the NPS survey, when the programme asks for one (app/feedback.c) */
+            rc = loy_app_survey_invite(app, &m.row, row.id, p.location, at, now, &survey, err);
+        if (!rc) /* thanks, tier_up, reward (app/triggers.c) */
+            rc = loy_app_triggers_purchased(app, m.row.id, row.id, m.st.purchases + 1, at, &o, now,
+                                            err);
         if (rc) goto done;
     }
     json_t *pj = json_object();

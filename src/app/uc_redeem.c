@@ -46,18 +46,7 @@ int loy_uc_redeem(loy_app *app, const json_t *req, int64_t now, json_t **resp, l
     if (!rc) rc = loy_engine_redeem(&ctx, &m.st, rw, issued, &o, err);
     if (!rc) rc = loy_store_stock_take(&app->conn, app->merchant, rw->id, rw->stock, err);
     loy_voucher_row v = {0};
-    if (!rc) {
-        v.merchant_id = app->merchant;
-        v.member_id = m.row.id;
-        snprintf(v.reward, sizeof(v.reward), "%s", rw->id);
-        v.issued_at = now;
-        v.expires_at = o.voucher_expires_at;
-        if (loy_random_token(v.code, sizeof(v.code), 130))
-            rc = loy_err_set(err, LOY_ESTORAGE, "", "random source failed");
-        else
-            snprintf(v.short_code, sizeof(v.short_code), "%.4s-%.4s", v.code, v.code + 4);
-    }
-    if (!rc) rc = loy_store_voucher_insert(&app->conn, &v, err);
+    if (!rc) rc = loy_app_voucher_new(app, m.row.id, rw->id, now, o.voucher_expires_at, &v, err);
     if (!rc) rc = loy_app_apply(app, m.row.id, &o, "redemption", v.id, NULL, now, NULL, err);
     if (!rc) {
         char *detail = loy_audit_balances(rw->id, &m.st, &o);
@@ -80,6 +69,21 @@ int loy_uc_redeem(loy_app *app, const json_t *req, int64_t now, json_t **resp, l
     loy_loaded_free(&m);
     loy_outcome_free(&o);
     return rc;
+}
+
+int loy_app_voucher_new(loy_app *app, int64_t member, const char *reward, int64_t now,
+                        int64_t expires_at, loy_voucher_row *v, loy_err *err)
+{
+    memset(v, 0, sizeof(*v));
+    v->merchant_id = app->merchant;
+    v->member_id = member;
+    snprintf(v->reward, sizeof(v->reward), "%s", reward);
+    v->issued_at = now;
+    v->expires_at = expires_at;
+    if (loy_random_token(v->code, sizeof(v->code), 130))
+        return loy_err_set(err, LOY_ESTORAGE, "", "random source failed");
+    snprintf(v->short_code, sizeof(v->short_code), "%.4s-%.4s", v->code, v->code + 4);
+    return loy_store_voucher_insert(&app->conn, v, err);
 }
 
 int loy_uc_voucher_use(loy_app *app, const json_t *req, int64_t now, json_t **resp, loy_err *err)

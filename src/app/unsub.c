@@ -15,9 +15,26 @@
 #include "util/jdump.h"
 #include "util/rand.h"
 
+/* LOY_ENOTFOUND (field "member") when `member` was erased: an erased member has no link, and
+ * none is issued again (it would let anyone holding it give consent in their name). */
+static int not_erased(loy_app *app, int64_t member, loy_err *err)
+{
+    loy_member_row row;
+    int rc = loy_store_member_get(&app->conn, app->merchant, LOY_BY_ID, NULL, member, &row, err);
+    if (rc) return rc;
+    if (row.erased_at)
+        rc = loy_err_set(err, LOY_ENOTFOUND, "member",
+                         "member %lld was erased: there is no unsubscribe link", (long long)member);
+    loy_member_row_free(&row);
+    return rc;
+}
+
 int loy_app_unsub_token(loy_app *app, int64_t member, char out[LOY_UNSUB_TOKEN_MAX], loy_err *err)
 {
-    int rc = loy_store_unsub_get(&app->conn, app->merchant, member, out, LOY_UNSUB_TOKEN_MAX, err);
+    out[0] = '\0';
+    int rc = not_erased(app, member, err);
+    if (!rc)
+        rc = loy_store_unsub_get(&app->conn, app->merchant, member, out, LOY_UNSUB_TOKEN_MAX, err);
     if (rc || out[0]) return rc;
     char token[LOY_UNSUB_TOKEN_MAX];
     if (loy_random_token(token, sizeof(token), LOY_UNSUB_TOKEN_BITS))
@@ -53,6 +70,11 @@ int loy_app_unsub_attach(loy_app *app, json_t *view, loy_err *err)
     char path[LOY_UNSUB_PATH_MAX];
     int rc = loy_app_unsub_path(app, (int64_t)json_integer_value(id), path, err);
     if (!rc) json_object_set_new(m, "unsubscribe_url", json_string(path));
+    if (rc == LOY_ENOTFOUND) { /* erased: no link */
+        json_object_set_new(m, "unsubscribe_url", json_null());
+        loy_err_clear(err);
+        rc = 0;
+    }
     return rc;
 }
 
@@ -61,20 +83,10 @@ int loy_app_unsub_attach(loy_app *app, json_t *view, loy_err *err)
 static int find(loy_app *app, const char *token, int64_t *member, loy_err *err)
 {
     char up[LOY_UNSUB_TOKEN_MAX];
-    size_t len = strlen(token);
-    bool ok = len >= 20 && len < sizeof(up);
-    for (size_t i = 0; ok && i < len; i++) {
-        char c = token[i];
-        if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
-        ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-        up[i] = c;
-    }
     int64_t merchant = 0;
     int rc = LOY_ENOTFOUND;
-    if (ok) {
-        up[len] = '\0';
+    if (loy_token_upper(token, up, sizeof(up)))
         rc = loy_store_unsub_find(&app->conn, up, &merchant, member, err);
-    }
     if (!rc) rc = loy_app_select_merchant(app, merchant, err);
     if (rc == LOY_ENOTFOUND)
         return loy_err_set(err, rc, "token",
@@ -85,10 +97,8 @@ static int find(loy_app *app, const char *token, int64_t *member, loy_err *err)
 /* What the page may show of the member: first name, language, consents, reachable channels. */
 static json_t *view_json(const loy_app *app, const loy_member_row *m)
 {
-    const char *name = m->name ? m->name : "";
-    while (*name == ' ' || *name == '\t') name++;
     char first[256];
-    snprintf(first, sizeof(first), "%.*s", (int)strcspn(name, " \t"), name);
+    loy_first_name(m->name, first, sizeof(first));
     json_t *channels = json_array();
     if (m->email && *m->email) json_array_append_new(channels, json_string("email"));
     if (m->phone && *m->phone) json_array_append_new(channels, json_string("sms"));
@@ -105,6 +115,10 @@ int loy_app_unsub_view(loy_app *app, const char *token, json_t **resp, loy_err *
     if (rc) return rc;
     loy_member_row row;
     rc = loy_store_member_get(&app->conn, app->merchant, LOY_BY_ID, NULL, member, &row, err);
+    if (!rc && row.erased_at) {
+        loy_member_row_free(&row);
+        rc = LOY_ENOTFOUND;
+    }
     if (rc == LOY_ENOTFOUND)
         return loy_err_set(err, rc, "token", "no such unsubscribe link"); /* erased meanwhile */
     if (rc) return rc;
@@ -120,13 +134,24 @@ static int change(loy_app *app, const char *token, int email, int sms, const cha
 {
     *resp = NULL;
     int64_t member = 0, now = loy_app_now(app);
-    int rc = find(app, token, &member, err);
+    int rc = loy_db_begin(&app->conn, true, err);
     if (rc) return rc;
-    if ((rc = loy_db_begin(&app->conn, true, err))) return rc;
+    /* the token is looked up inside the write: an erase committed meanwhile has removed it */
     loy_member_row row;
     memset(&row, 0, sizeof(row));
-    rc = loy_store_member_get(&app->conn, app->merchant, LOY_BY_ID, NULL, member, &row, err);
+    rc = find(app, token, &member, err);
+    if (!rc)
+        rc = loy_store_member_get(&app->conn, app->merchant, LOY_BY_ID, NULL, member, &row, err);
+    if (!rc && row.erased_at) rc = LOY_ENOTFOUND;
     if (rc == LOY_ENOTFOUND) rc = loy_err_set(err, rc, "token", "no such unsubscribe link");
+    /* consent is given only for a channel the member can be reached on */
+    if (!rc && email == 1 && !(row.email && *row.email))
+        rc = loy_err_set(
+            err, LOY_EINVALID, "email",
+            "email: there is no email address to send to; ask at the counter to add one");
+    if (!rc && sms == 1 && !(row.phone && *row.phone))
+        rc = loy_err_set(err, LOY_EINVALID, "sms",
+                         "sms: there is no phone number to send to; ask at the counter to add one");
     bool was_email = row.consent_email, was_sms = row.consent_sms;
     json_t *consent = json_object();
     if (email >= 0) json_object_set_new(consent, "email", json_boolean(email));

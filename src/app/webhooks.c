@@ -42,7 +42,7 @@ static int parse_events(const json_t *req, loy_webhook_row *w, loy_err *err)
                                "purchase.recorded, purchase.refunded, reward.redeemed, "
                                "tier.changed, points.expiring, points.expired, reward.available, "
                                "bonus.welcome, bonus.birthday, bonus.anniversary, "
-                               "stamps.card_full, member.erased)",
+                               "stamps.card_full, member.erased, referral.awarded, message.send)",
                                field, got);
         }
         bool seen = false;

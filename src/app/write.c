@@ -1,6 +1,7 @@
 /* The write path shared by every use case: idempotency check, one write transaction, the stored
  * response, commit. Errors roll back everything (no ledger row, no idempotency record). */
 #include "app/app_int.h"
+#include "app/referrals.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,8 @@ int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, j
         loy_db_rollback(&app->conn);
         json_decref(*resp);
         *resp = NULL;
+        if (op == LOY_OP_MEMBER_CREATE && rc == LOY_ECONFLICT) /* logs a refused referral */
+            loy_app_referral_join_conflict(app, req, loy_app_now(app));
     }
     if (replayed) *replayed = false;
     return rc;
@@ -136,11 +139,11 @@ int loy_app_write_batch(loy_app *app, loy_write_item *items, size_t n, loy_err *
         if (!it->rc)
             it->rc =
                 write_one(app, it->op, it->key, it->req, now, &it->resp, &it->replayed, &it->err);
+        if (it->rc) loy_db_rollback_to(&app->conn);
+        if (it->op == LOY_OP_MEMBER_CREATE && it->rc == LOY_ECONFLICT) /* a refused referral */
+            loy_app_referral_join_conflict(app, it->req, now);
         memcpy(app->actor, actor, sizeof(actor));
-        if (it->rc)
-            loy_db_rollback_to(&app->conn);
-        else
-            rc = loy_db_release(&app->conn, err);
+        if (!it->rc) rc = loy_db_release(&app->conn, err);
         if (it->rc == LOY_ESTORAGE || it->rc == LOY_EBUSY || it->rc == LOY_ENOMEM) {
             rc = it->rc;
             *err = it->err;

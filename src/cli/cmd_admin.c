@@ -157,6 +157,16 @@ static void human_jobs(const json_t *r)
            (long long)json_integer_value(json_object_get(r, "tier_changes")),
            (long long)json_integer_value(json_object_get(r, "bonus_points")),
            (long long)json_integer_value(json_object_get(r, "idempotency_pruned")));
+    printf("referrals: %lld awarded, %lld refused\n",
+           (long long)json_integer_value(json_object_get(r, "referrals_awarded")),
+           (long long)json_integer_value(json_object_get(r, "referrals_refused")));
+    printf("messages: %lld queued", /* app/triggers.c */
+           (long long)json_integer_value(json_object_get(r, "messages_queued")));
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)json_object_get(r, "messages_by_trigger"), k, v)
+        printf(", %s %lld", k, (long long)json_integer_value(v));
+    printf("\n");
 }
 
 int loy_cmd_expire(loy_cli *cli, loy_app *app, loy_err *err)

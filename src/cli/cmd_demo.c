@@ -13,6 +13,8 @@
 
 #include "analytics/gen.h"
 #include "analytics/sample.h"
+#include "app/campaigns.h"
+#include "app/feedback.h"
 #include "core/money.h"
 #include "store/store_bulk.h"
 #include "util/fold.h"
@@ -22,7 +24,7 @@
 #define CHUNK_ROWS          50000 /* rows per transaction in --history-only mode */
 
 typedef struct {
-    int64_t members, purchases, redemptions, refunds, revenue;
+    int64_t members, purchases, redemptions, refunds, revenue, survey_answers;
 } totals;
 
 static double elapsed(const struct timespec *t0)
@@ -259,11 +261,17 @@ static int run_use_cases(loy_app *app, const loy_gen_params *g, totals *t, loy_e
     bool tty = isatty(2);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    loy_feedback_demo fb = {.seed = g->seed}; /* survey answers as the clock passes them */
+    /* one campaign, sent 30 days before the end: the purchases after it are its conversions */
+    loy_campaign_demo cd = {.at = end - g->start > 60 * 86400 ? end - 30 * 86400 : 0,
+                            .seed = g->seed};
     for (size_t i = 0; !rc && i < c.n; i++) {
         const event *e = &c.ev[i];
         char key[48];
         snprintf(key, sizeof(key), "demo-%lld-%zu", (long long)seed, i);
         app->now = e->at;
+        if ((rc = loy_app_feedback_demo(app, &fb, e->at, err))) break;
+        if ((rc = loy_app_campaign_demo(app, &cd, e->at, err))) break;
         if (e->kind == 0) {
             rc = join(app, &c.members[e->member], ids, key, &ids[e->member], err);
             if (!rc) t->members++;
@@ -283,6 +291,8 @@ static int run_use_cases(loy_app *app, const loy_gen_params *g, totals *t, loy_e
         if (tty && i % 1000 == 999) progress(t, g->members, &t0);
     }
     if (tty) fprintf(stderr, "\r\033[K");
+    if (!rc) rc = loy_app_feedback_demo(app, &fb, end, err);
+    t->survey_answers = fb.answered;
     app->now = end;
     free(c.ev);
     free(c.members);
@@ -427,19 +437,20 @@ int loy_cmd_demo(loy_cli *cli, loy_app *app, loy_err *err)
     if (rc) return rc;
     char revenue[64];
     loy_money_display(revenue, sizeof(revenue), t.revenue, app->merchant_row.currency);
-    json_t *out =
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:b, s:I}", "members", (json_int_t)t.members,
-                  "purchases", (json_int_t)t.purchases, "redemptions", (json_int_t)t.redemptions,
-                  "refunds", (json_int_t)t.refunds, "revenue", (json_int_t)t.revenue,
-                  "revenue_display", revenue, "currency", app->merchant_row.currency,
-                  "history_only", history, "seed", (json_int_t)g.seed);
+    json_t *out = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:b, s:I, s:I}", "members", (json_int_t)t.members,
+        "purchases", (json_int_t)t.purchases, "redemptions", (json_int_t)t.redemptions, "refunds",
+        (json_int_t)t.refunds, "revenue", (json_int_t)t.revenue, "revenue_display", revenue,
+        "currency", app->merchant_row.currency, "history_only", history, "seed", (json_int_t)g.seed,
+        "survey_answers", (json_int_t)t.survey_answers);
     if (cli->json)
         loy_cli_print(cli, out, NULL);
     else {
-        printf("Demo data: %lld members, %lld purchases, %lld redemptions, %lld refunds, revenue "
-               "%s%s\n",
+        printf("Demo data: %lld members, %lld purchases, %lld redemptions, %lld refunds, %lld "
+               "survey answers, revenue %s%s\n",
                (long long)t.members, (long long)t.purchases, (long long)t.redemptions,
-               (long long)t.refunds, revenue, history ? " (history only: no points)" : "");
+               (long long)t.refunds, (long long)t.survey_answers, revenue,
+               history ? " (history only: no points)" : "");
         json_decref(out);
     }
     return 0;

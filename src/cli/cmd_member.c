@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/referrals.h"
 #include "util/rand.h"
 
 static void human_member_line(const json_t *m)
@@ -83,6 +84,13 @@ static void human_view(const json_t *r)
                json_string_value(json_object_get(g, "cause")));
     const char *fav = json_string_value(json_object_get(m, "favourite"));
     if (fav) printf("  favourite %s\n", fav);
+    const json_t *ref = json_object_get(r, "referrals");
+    if (json_string_value(json_object_get(m, "referral_code")))
+        printf("  referral code %s (link %s): referred %lld, %lld awarded\n",
+               json_string_value(json_object_get(m, "referral_code")),
+               json_string_value(json_object_get(m, "referral_url")),
+               (long long)json_integer_value(json_object_get(ref, "count")),
+               (long long)json_integer_value(json_object_get(ref, "awarded")));
     const json_t *mo = json_object_get(r, "model");
     if (json_is_object(mo))
         printf("  outlook  P(alive) %.2f, %.1f purchases expected in %lld weeks, CLV %s (model "
@@ -147,6 +155,8 @@ int loy_cmd_member_show(loy_cli *cli, loy_app *app, loy_err *err)
     json_t *resp = NULL;
     int rc = one_ref(cli, "show", err);
     if (!rc) rc = loy_app_member_view(app, cli->pos[0], &resp, err);
+    if (!rc) rc = loy_app_referral_attach(app, resp, err); /* code, link, referred members */
+    if (rc) json_decref(resp);
     if (!rc) loy_cli_print(cli, resp, human_view);
     return rc;
 }
@@ -191,6 +201,9 @@ const loy_flag loy_member_flags[] = {
     {"consent-email", "email", F_CONSENT, "agrees to marketing email"},
     {"consent-sms", "sms", F_CONSENT, "agrees to marketing SMS"},
     {"referred-by", "referred_by", F_INT, "id of the member who referred them"},
+    {"referral-code", "referral_code", F_STR, "the referral code they joined with (add only)"},
+    {"timezone", "timezone", F_STR,
+     "their IANA time zone, e.g. Pacific/Honolulu (\"\" = the shop's)"},
     {NULL, NULL, F_STR, NULL}};
 
 int loy_cmd_member_rotate_card(loy_cli *cli, loy_app *app, loy_err *err)

@@ -2,6 +2,7 @@
  * (personal data removed for good; the ledger stays under a pseudonym). See docs/privacy.md. */
 #include "cli/cli_int.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,26 +31,33 @@ int loy_cmd_member_export(loy_cli *cli, loy_app *app, loy_err *err)
 {
     int rc = one_ref(cli, "export", err);
     const char *to = json_string_value(json_object_get(cli->req, "out"));
-    json_t *doc = NULL;
-    if (!rc) rc = loy_app_member_export(app, cli->pos[0], &doc, err);
     if (rc) return rc;
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_ENCODE_ANY);
-    if (!text) {
-        json_decref(doc);
-        return loy_err_set(err, LOY_ENOMEM, "", "out of memory");
-    }
-    if (!to)
-        printf("%s\n", text);
-    else {
-        int fd = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-        if (!f) {
+    /* personal data: a new file only the owner reads; never through a symbolic link, never into
+     * a file that exists (its permissions could be wider). Opened first, so an export that cannot
+     * be written is not made (nor audited). */
+    FILE *f = NULL;
+    if (to) {
+        int fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+        if (fd < 0 || !(f = fdopen(fd, "w"))) {
+            rc = loy_err_set(err, LOY_EINVALID, "out", "cannot write %s: %s", to,
+                             errno == EEXIST ? "the file exists (the export never overwrites)"
+                                             : strerror(errno));
             if (fd >= 0) close(fd);
-            rc = loy_err_set(err, LOY_EINVALID, "out", "cannot write %s", to);
-        } else {
-            fprintf(f, "%s\n", text);
-            if (fclose(f) != 0) rc = loy_err_set(err, LOY_ESTORAGE, "out", "cannot write %s", to);
+            return rc;
         }
+    }
+    json_t *doc = NULL;
+    char *text = NULL;
+    rc = loy_app_member_export(app, cli->pos[0], &doc, err);
+    if (!rc && !(text = json_dumps(doc, JSON_INDENT(2) | JSON_ENCODE_ANY)))
+        rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    if (!f) {
+        if (!rc) printf("%s\n", text);
+    } else {
+        if (!rc) fprintf(f, "%s\n", text);
+        if (fclose(f) != 0 && !rc)
+            rc = loy_err_set(err, LOY_ESTORAGE, "out", "cannot write %s", to);
+        if (rc) unlink(to); /* no half or empty export left behind */
         if (!rc) {
             json_t *t = json_object_get(doc, "tables");
             fprintf(stderr,

@@ -1,4 +1,4 @@
-/* Report commands: report kpis|churn|cohorts|pareto|rfm|advocacy|economics|clv, as a table,
+/* Report commands: report kpis|churn|cohorts|pareto|rfm|advocacy|economics|clv|nps, as a table,
  * JSON (--json) or CSV (--csv).
  *
  * To wire them in, src/cli/commands.c needs (declarations, with the other CMD lines):
@@ -182,8 +182,9 @@ static void human_rfm(const json_t *r)
 static void human_advocacy(const json_t *r)
 {
     print_period(r);
-    printf("  %lld members counted, %lld referred members bringing %s\n", I(r, "members_counted"),
-           I(r, "referred_members"), S(r, "referred_revenue_display"));
+    printf("  %lld members counted, %lld referred members bringing %s, %lld referrals awarded\n",
+           I(r, "members_counted"), I(r, "referred_members"), S(r, "referred_revenue_display"),
+           I(r, "referrals_awarded"));
     printf("  %-10s %5s %5s %8s %16s %16s\n", "quadrant", "spend", "refs", "members", "spend",
            "referred rev.");
     size_t i;
@@ -266,6 +267,30 @@ static void human_clv(const json_t *r)
     print_rules(r);
 }
 
+static void nps_line(const char *label, const json_t *o)
+{
+    char a[32], b[32], c[32];
+    printf("  %-22s %9lld %9lld %9lld %10lld %7s  %s to %s\n", label, I(o, "responses"),
+           I(o, "promoters"), I(o, "passives"), I(o, "detractors"), N(a, sizeof(a), o, "nps"),
+           N(b, sizeof(b), o, "ci_low"), N(c, sizeof(c), o, "ci_high"));
+}
+
+static void human_nps(const json_t *r)
+{
+    print_period(r);
+    printf("  %s\n\n", S(r, "sentence"));
+    printf("  %-22s %9s %9s %9s %10s %7s  %s\n", "", "responses", "promoters", "passives",
+           "detractors", "NPS", "95% CI");
+    nps_line("overall", json_object_get(r, "overall"));
+    size_t i;
+    const json_t *x;
+    json_array_foreach(json_object_get(r, "by_location"), i, x)
+        nps_line(json_is_string(json_object_get(x, "key")) ? S(x, "key") : "(no location)", x);
+    json_array_foreach(json_object_get(r, "by_month"), i, x) nps_line(S(x, "key"), x);
+    printf("  open detractor cases: %lld\n", I(r, "open_cases"));
+    print_rules(r);
+}
+
 static int run(loy_cli *cli, loy_app *app, const char *name, void (*human)(const json_t *),
                loy_err *err)
 {
@@ -334,6 +359,11 @@ int loy_cmd_report_economics(loy_cli *cli, loy_app *app, loy_err *err)
 int loy_cmd_report_clv(loy_cli *cli, loy_app *app, loy_err *err)
 {
     return run(cli, app, "clv", human_clv, err);
+}
+
+int loy_cmd_report_nps(loy_cli *cli, loy_app *app, loy_err *err)
+{
+    return run(cli, app, "nps", human_nps, err);
 }
 
 /* The app checks which parameters apply to which report. */

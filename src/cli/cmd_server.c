@@ -18,12 +18,17 @@ int loy_cmd_serve(loy_cli *cli, loy_app *app, loy_err *err)
     if (json_is_true(json_object_get(flags, "quiet")))
         json_object_set_new(flags, "access_log", json_false());
     json_object_del(flags, "quiet");
+    if (json_is_true(json_object_get(flags, "no_scheduler")))
+        json_object_set_new(flags, "scheduler", json_false());
+    json_object_del(flags, "no_scheduler");
     char file[1024] = "";
     const char *f = json_string_value(json_object_get(flags, "config"));
     if (f) snprintf(file, sizeof(file), "%s", f);
     json_object_del(flags, "config");
     int rc = loy_config_load(&c, file[0] ? file : NULL, flags, err);
     json_decref(flags);
+    loy_sender_settings mail; /* the message sender (cli/config_mail.c) */
+    if (!rc) rc = loy_config_sender(&c, &mail, err);
     if (rc) return rc;
     loy_server_config cfg = {.db_path = c.db,
                              .host = c.host,
@@ -31,7 +36,9 @@ int loy_cmd_serve(loy_cli *cli, loy_app *app, loy_err *err)
                              .threads = c.threads,
                              .max_body = (size_t)c.max_body,
                              .timeout_s = c.timeout,
-                             .access_log = c.access_log};
+                             .access_log = c.access_log,
+                             .scheduler = c.scheduler,
+                             .sender = &mail.sender};
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -41,6 +48,8 @@ int loy_cmd_serve(loy_cli *cli, loy_app *app, loy_err *err)
     if ((rc = loy_server_start(&s, &cfg, err))) return rc;
     printf("loyalty: serving %s on http://%s:%d (Ctrl-C or SIGTERM stops)\n", c.db, c.host,
            loy_server_port(s));
+    if (c.smtp_url[0])
+        printf("loyalty: sending messages through %s as %s\n", c.smtp_url, c.mail_from);
     fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);
@@ -124,6 +133,8 @@ const loy_flag loy_serve_flags[] = {
     {"max-body", "max_body", F_INT, "largest request body in bytes (default 65536)"},
     {"timeout", "timeout", F_INT, "request timeout in seconds (default 10)"},
     {"quiet", "quiet", F_BOOL, "no access log"},
+    {"no-scheduler", "no_scheduler", F_BOOL, "no daily jobs in the server (cron: `jobs run`)"},
+    LOY_MAIL_FLAGS,
     {NULL, NULL, F_STR, NULL}};
 const loy_flag loy_apikey_flags[] = {{"role", "role", F_STR, "owner, manager or cashier"},
                                      {"name", "name", F_STR, "what the key is for"},

@@ -60,6 +60,29 @@ CMD(loy_cmd_model_predict);
 extern const loy_flag loy_model_fit_flags[], loy_model_predict_flags[];
 CMD(loy_cmd_feedback_triage);
 extern const loy_flag loy_triage_flags[];
+CMD(loy_cmd_report_nps);
+CMD(loy_cmd_feedback_list);
+CMD(loy_cmd_case_list);
+CMD(loy_cmd_case_show);
+CMD(loy_cmd_case_note);
+CMD(loy_cmd_case_set);
+extern const loy_flag loy_feedback_list_flags[], loy_case_list_flags[], loy_case_note_flags[],
+    loy_case_set_flags[];
+CMD(loy_cmd_referral_list);
+CMD(loy_cmd_referral_approve);
+CMD(loy_cmd_referral_reject);
+extern const loy_flag loy_referral_list_flags[];
+CMD(loy_cmd_messages_send);
+CMD(loy_cmd_messages_list);
+CMD(loy_cmd_message_queue);
+CMD(loy_cmd_campaign_preview);
+extern const loy_flag loy_messages_send_flags[], loy_messages_list_flags[],
+    loy_message_queue_flags[], loy_campaign_preview_flags[];
+CMD(loy_cmd_campaign_create); /* cmd_campaign.c */
+CMD(loy_cmd_campaign_send);
+CMD(loy_cmd_campaign_list);
+CMD(loy_cmd_campaign_results);
+extern const loy_flag loy_campaign_create_flags[], loy_campaign_list_flags[];
 CMD(loy_cmd_import_members);
 CMD(loy_cmd_import_purchases);
 extern const loy_flag loy_import_flags[];
@@ -107,6 +130,9 @@ const loy_cmd loy_commands[] = {
     {"voucher use", loy_cmd_voucher_use, loy_voucher_flags, "CODE", "use a voucher once", 2},
     {"expire", loy_cmd_expire, NULL, NULL,
      "daily jobs: activate pending points, expire lots, review tiers, birthday bonuses", 2},
+    {"jobs run", loy_cmd_expire, NULL, NULL,
+     "the daily jobs (as `expire`, for cron): housekeeping, referral bonuses, engagement messages",
+     2},
     {"db verify", loy_cmd_db_verify, NULL, NULL, "check every ledger invariant", 2},
     {"db migrate", loy_cmd_db_migrate, NULL, NULL, "apply schema migrations", 1},
     {"backup", loy_cmd_backup, backup_flags, "[COPY]", "online backup of the database", 1},
@@ -169,5 +195,40 @@ const loy_cmd loy_commands[] = {
      "import historical purchases from a CSV or whitespace file, exactly once, in date order", 2},
     {"feedback triage", loy_cmd_feedback_triage, loy_triage_flags, "TEXT",
      "sentiment, topics and urgency of a customer comment, with the words that decided them", 0},
+    {"report nps", loy_cmd_report_nps, loy_report_flags, NULL,
+     "Net Promoter Score overall, per location and month, with its 95% CI and what it means", 2},
+    {"feedback list", loy_cmd_feedback_list, loy_feedback_list_flags, NULL,
+     "survey responses with score, comment and triage (--order urgent: most urgent first)", 2},
+    {"case list", loy_cmd_case_list, loy_case_list_flags, NULL,
+     "detractor follow-up cases, newest first (--status open|contacted|resolved)", 2},
+    {"case show", loy_cmd_case_show, NULL, "ID", "a follow-up case with its answer and notes", 2},
+    {"case note", loy_cmd_case_note, loy_case_note_flags, "ID",
+     "add a note to a case (--text); it records who wrote it", 2},
+    {"case set", loy_cmd_case_set, loy_case_set_flags, "ID",
+     "change a case's status (open, contacted, resolved) or assignee", 2},
+    {"referral list", loy_cmd_referral_list, loy_referral_list_flags, NULL,
+     "referrals with status and reason, newest first (--status flagged: the owner's review)", 2},
+    {"referral approve", loy_cmd_referral_approve, NULL, "ID",
+     "approve a flagged referral: it pays after the return window", 2},
+    {"referral reject", loy_cmd_referral_reject, NULL, "ID",
+     "reject a flagged referral: it never pays", 2},
+    {"messages send", loy_cmd_messages_send, loy_messages_send_flags, NULL,
+     "send the due messages now (consent, cap, quiet hours checked; for cron)", 2},
+    {"messages list", loy_cmd_messages_list, loy_messages_list_flags, NULL,
+     "messages to members with their status and reason (--member, --status)", 2},
+    {"message queue", loy_cmd_message_queue, loy_message_queue_flags, NULL,
+     "queue one message to a member by hand (--member, --trigger, --offer)", 2},
+    {"campaign preview", loy_cmd_campaign_preview, loy_campaign_preview_flags, NULL,
+     "a message's subject, text and HTML with a member's data (--trigger, --member, --lang)", 2},
+    {"campaign create", loy_cmd_campaign_create, loy_campaign_create_flags, "NAME",
+     "a campaign draft: template, A/B variants (--variant ID:TEMPLATE[:OFFER]), holdout, "
+     "audience",
+     2},
+    {"campaign send", loy_cmd_campaign_send, NULL, "ID",
+     "assign the audience to arms and queue one message per member outside the holdout", 2},
+    {"campaign list", loy_cmd_campaign_list, loy_campaign_list_flags, NULL,
+     "campaigns, newest first, with status and members", 2},
+    {"campaign results", loy_cmd_campaign_results, NULL, "ID",
+     "conversions per arm, rates with 95% intervals, uplift against the holdout, the verdict", 2},
     {"openapi", loy_cmd_openapi, NULL, NULL, "print the OpenAPI description of the HTTP API", 0},
     {NULL, NULL, NULL, NULL, NULL, 0}};

@@ -32,6 +32,29 @@ static const setting table[] = {
      0, "largest request body in bytes (413 above)"},
     {"timeout", 'i', "10", 1, 300, "LOYALTY_TIMEOUT", offsetof(loy_config, timeout), 0,
      "request timeout in seconds"},
+    {"scheduler", 'b', "true", 0, 1, "LOYALTY_SCHEDULER", offsetof(loy_config, scheduler), 0,
+     "run the daily jobs at each merchant's triggers.send_at (false: cron runs `jobs run`)"},
+    /* the message sender (config_mail.c validates them together) */
+    {"smtp_url", 's', "", 0, 1023, "LOYALTY_SMTP_URL", offsetof(loy_config, smtp_url),
+     sizeof(((loy_config *)0)->smtp_url),
+     "SMTP server smtp://HOST:PORT or smtps://...; \"\" = no email"},
+    {"smtp_user", 's', "", 0, 255, "LOYALTY_SMTP_USER", offsetof(loy_config, smtp_user),
+     sizeof(((loy_config *)0)->smtp_user), "SMTP AUTH user (\"\" = no AUTH)"},
+    {"smtp_password_file", 's', "", 0, 1023, "LOYALTY_SMTP_PASSWORD_FILE",
+     offsetof(loy_config, smtp_password_file), sizeof(((loy_config *)0)->smtp_password_file),
+     "file holding the SMTP password (or env LOYALTY_SMTP_PASSWORD)"},
+    {"smtp_starttls", 's', "required", 2, 15, "LOYALTY_SMTP_STARTTLS",
+     offsetof(loy_config, smtp_starttls), sizeof(((loy_config *)0)->smtp_starttls),
+     "STARTTLS for smtp://: required, try or off"},
+    {"smtp_ca_file", 's', "", 0, 1023, "LOYALTY_SMTP_CA_FILE", offsetof(loy_config, smtp_ca_file),
+     sizeof(((loy_config *)0)->smtp_ca_file), "CA bundle for the SMTP server (\"\" = system)"},
+    {"smtp_timeout", 'i', "30", 1, 300, "LOYALTY_SMTP_TIMEOUT", offsetof(loy_config, smtp_timeout),
+     0, "seconds for one SMTP conversation"},
+    {"mail_from", 's', "", 0, 319, "LOYALTY_MAIL_FROM", offsetof(loy_config, mail_from),
+     sizeof(((loy_config *)0)->mail_from),
+     "envelope sender (and From unless the programme sets one)"},
+    {"public_url", 's', "", 0, 1023, "LOYALTY_PUBLIC_URL", offsetof(loy_config, public_url),
+     sizeof(((loy_config *)0)->public_url), "public base URL for links in messages"},
 };
 #define NSETTINGS (sizeof(table) / sizeof(table[0]))
 
@@ -130,6 +153,6 @@ void loy_config_describe(void)
 {
     printf("settings (file key / environment / default):\n");
     for (size_t i = 0; i < NSETTINGS; i++)
-        printf("  %-11s %-19s %-10s %s\n", table[i].name, table[i].env, table[i].def,
+        printf("  %-18s %-26s %-10s %s\n", table[i].name, table[i].env, table[i].def,
                table[i].help);
 }

@@ -216,6 +216,15 @@ int loy_engine_tier_review(const loy_ctx *c, const loy_member_state *m, loy_outc
 int64_t loy_engine_expiring(const loy_ctx *c, const loy_member_state *m, int64_t days,
                             int64_t *first_at);
 
+/* Civil day of a yearly date (birthday, anniversary) in year y: 29 February falls on 28 February
+ * in common years. */
+int64_t loy_yearly_day(int y, int month, int day);
+/* The anti-gaming rule (SPEC A): a birthday entered or changed on local day `set_day` counts for
+ * its occurrence on local day `date` only when entered LOY_BIRTHDAY_SETTLE_DAYS (30) or more days
+ * before it. Shared by the birthday bonus and the birthday message. */
+#define LOY_BIRTHDAY_SETTLE_DAYS 30
+bool loy_birthday_settled(int64_t set_day, int64_t date);
+
 /* Index of the level a qualifying value reaches (highest threshold <= value); -1 if no tiers. */
 int loy_engine_level_for(const loy_programme *p, int64_t qualifying);
 

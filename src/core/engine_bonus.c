@@ -4,11 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Civil day of (y, month, day) with 29 February falling on 28 February in common years. */
-static int64_t yearly_day(int y, int month, int day)
+int64_t loy_yearly_day(int y, int month, int day)
 {
     if (month == 2 && day == 29 && !loy_is_leap(y)) day = 28;
     return loy_days_from_civil(y, month, day);
+}
+
+bool loy_birthday_settled(int64_t set_day, int64_t date)
+{
+    return set_day <= date - LOY_BIRTHDAY_SETTLE_DAYS;
 }
 
 /* Is civil day `today` inside the window around `date`? */
@@ -37,7 +41,7 @@ static int window_year(loy_bday_window win, int month, int day, int64_t today, i
     int y;
     loy_civil_from_days(today, &y, NULL, NULL);
     for (int yy = y - 1; yy <= y + 1; yy++) {
-        int64_t d = yearly_day(yy, month, day);
+        int64_t d = loy_yearly_day(yy, month, day);
         if (in_window(win, d, today)) {
             *date = d;
             return yy;
@@ -54,7 +58,7 @@ static int birthday(const loy_ctx *c, const loy_member_state *m, int64_t at, loy
     int64_t today = loy_local_day(c, at), date = 0;
     int year = window_year(p->birthday_window, m->bday_month, m->bday_day, today, &date);
     if (!year || m->last_birthday_bonus_year == year) return 0;
-    if (m->birthday_set_at > 0 && loy_local_day(c, m->birthday_set_at) > date - 30)
+    if (m->birthday_set_at > 0 && !loy_birthday_settled(loy_local_day(c, m->birthday_set_at), date))
         return loy_explainf(o, "birthday", LOY_ACC_POINTS, 0,
                             "birthday: not rewarded this year, birthday entered less than 30 days "
                             "before");

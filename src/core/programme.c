@@ -2,20 +2,17 @@
  * immutable loy_programme (programme.h; every field is documented in docs/programme.md). */
 #include "core/programme.h"
 
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/money.h"
+#include "core/programme_check.h"
 #include "util/jv.h"
 #include "util/time.h"
 
 #define MAX_DEPTH   32
 #define STR_MAX     4096
-#define PATHSZ      192
-#define SHOWSZ      80
 #define POINTS_MAX  1000000000LL
 #define STAMPS_MAX  1000
 #define DAYS_MAX    3660
@@ -38,46 +35,9 @@ typedef int (*field_fn)(pctx *c, void *target, const char *key, const char *path
 
 /* ---- paths and errors ---- */
 
-/* path.key; control characters of a key are shown as '?' so messages stay one line */
-static void child(char *out, const char *path, const char *key)
-{
-    if (*path)
-        snprintf(out, PATHSZ, "%s.%s", path, key);
-    else
-        snprintf(out, PATHSZ, "%s", key);
-    for (char *q = out; *q; q++)
-        if ((unsigned char)*q < 0x20) *q = '?';
-}
-
 static void item(char *out, const char *path, size_t i)
 {
-    snprintf(out, PATHSZ, "%s[%zu]", path, i);
-}
-
-static int fail_got(pctx *c, const char *path, const char *got, const char *what)
-{
-    if (*path)
-        return loy_err_set(c->err, LOY_EINVALID, path, "%s: expected %s, got %s", path, what, got);
-    return loy_err_set(c->err, LOY_EINVALID, path, "expected %s, got %s", what, got);
-}
-
-static int fail(pctx *c, const char *path, const loy_jv *got, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(pctx *c, const char *path, const loy_jv *got, const char *fmt, ...)
-{
-    char what[320], shown[SHOWSZ];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    loy_jv_show(got, shown, sizeof(shown));
-    return fail_got(c, path, shown, what);
-}
-
-static int nomem(pctx *c, const char *path)
-{
-    return loy_err_set(c->err, LOY_ENOMEM, path, "out of memory");
+    snprintf(out, LOY_PC_PATH_MAX, "%s[%zu]", path, i);
 }
 
 /* `s` as a JSON string literal for "got ..." (keys and defaulted ids have no loy_jv). */
@@ -99,70 +59,24 @@ static void quote(char *out, size_t outsz, const char *s)
     out[j] = '\0';
 }
 
-/* Optimal string alignment distance, or 3 when it is certainly above 2. */
-static int distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63 || (la > lb ? la - lb : lb - la) > 2) return 3;
-    int d[64][64];
-    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            int cost = a[i - 1] != b[j - 1];
-            int best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < best) best = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb];
-}
-
-static bool in_list(const char *const *list, const char *s)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (strcmp(list[i], s) == 0) return true;
-    return false;
-}
-
-static int unknown(pctx *c, const char *path, const char *key, const char *const *known)
-{
-    const char *best = NULL;
-    int bestd = 3;
-    for (size_t i = 0; known[i]; i++) {
-        int d = distance(key, known[i]);
-        if (d < bestd) {
-            bestd = d;
-            best = known[i];
-        }
-    }
-    if (best)
-        return loy_err_set(c->err, LOY_EINVALID, path, "%s: unknown field (did you mean \"%s\"?)",
-                           path, best);
-    return loy_err_set(c->err, LOY_EINVALID, path, "%s: unknown field", path);
-}
-
 /* Calls fn for each member of object `o` in document order (unknown keys are errors), then once
  * with v == NULL for each required key that is absent (fn must fail on NULL). */
 static int walk(pctx *c, const char *path, const loy_jv *o, const char *what,
                 const char *const *known, const char *const *required, field_fn fn, void *target)
 {
-    char sub[PATHSZ];
-    if (!o || loy_jv_typeof(o) != LOY_JV_OBJECT) return fail(c, path, o, "%s", what);
+    char sub[LOY_PC_PATH_MAX];
+    if (!o || loy_jv_typeof(o) != LOY_JV_OBJECT) return loy_pc_fail(c->err, path, o, "%s", what);
     size_t n = loy_jv_len(o);
     for (size_t i = 0; i < n; i++) {
         const char *key = loy_jv_key_at(o, i);
-        child(sub, path, key);
-        if (!in_list(known, key)) return unknown(c, sub, key, known);
+        loy_pc_child(sub, sizeof(sub), path, key);
+        if (!loy_pc_known(known, key)) return loy_pc_unknown(c->err, sub, key, known);
         int rc = fn(c, target, key, sub, loy_jv_value_at(o, i));
         if (rc) return rc;
     }
     for (size_t i = 0; required && required[i]; i++)
         if (!loy_jv_get(o, required[i])) {
-            child(sub, path, required[i]);
+            loy_pc_child(sub, sizeof(sub), path, required[i]);
             int rc = fn(c, target, required[i], sub, NULL);
             if (rc) return rc;
         }
@@ -175,38 +89,22 @@ static int get_array(pctx *c, const char *path, const loy_jv *v, bool nonempty, 
 {
     if (!v || loy_jv_typeof(v) != LOY_JV_ARRAY || (nonempty && loy_jv_len(v) == 0) ||
         loy_jv_len(v) > max)
-        return fail(c, path, v, "%s %s (at most %zu)",
-                    nonempty ? "a non-empty array of" : "an array of", what, max);
+        return loy_pc_fail(c->err, path, v, "%s %s (at most %zu)",
+                           nonempty ? "a non-empty array of" : "an array of", what, max);
     return 0;
 }
 
 /* ---- scalar getters: each fails with "got nothing" when v is NULL ---- */
 
-static int get_int(pctx *c, const char *path, const loy_jv *v, int64_t min, int64_t max,
-                   int64_t *out)
-{
-    if (!v || loy_jv_typeof(v) != LOY_JV_INT || loy_jv_int(v) < min || loy_jv_int(v) > max)
-        return fail(c, path, v, "an integer from %lld to %lld", (long long)min, (long long)max);
-    *out = loy_jv_int(v);
-    return 0;
-}
-
-static int get_bool(pctx *c, const char *path, const loy_jv *v, bool *out)
-{
-    if (!v || loy_jv_typeof(v) != LOY_JV_BOOL) return fail(c, path, v, "true or false");
-    *out = loy_jv_bool(v);
-    return 0;
-}
-
 /* A string of at most STR_MAX bytes without NUL characters; non-empty when `nonempty`. */
 static int get_str(pctx *c, const char *path, const loy_jv *v, bool nonempty, const char **out)
 {
     const char *s = v ? loy_jv_str(v) : NULL;
-    if (!s) return fail(c, path, v, "%s", nonempty ? "a non-empty string" : "a string");
+    if (!s) return loy_pc_fail(c->err, path, v, "%s", nonempty ? "a non-empty string" : "a string");
     size_t len = loy_jv_str_len(v);
-    if (len > STR_MAX) return fail(c, path, v, "a string of at most %d bytes", STR_MAX);
-    if (strlen(s) != len) return fail(c, path, v, "a string without NUL characters");
-    if (nonempty && len == 0) return fail(c, path, v, "a non-empty string");
+    if (len > STR_MAX) return loy_pc_fail(c->err, path, v, "a string of at most %d bytes", STR_MAX);
+    if (strlen(s) != len) return loy_pc_fail(c->err, path, v, "a string without NUL characters");
+    if (nonempty && len == 0) return loy_pc_fail(c->err, path, v, "a non-empty string");
     *out = s;
     return 0;
 }
@@ -218,22 +116,7 @@ static int dup_str(pctx *c, const char *path, const loy_jv *v, char **out)
     if (rc) return rc;
     free(*out);
     *out = strdup(s);
-    return *out ? 0 : nomem(c, path);
-}
-
-static bool charset_ok(const char *s, size_t maxlen, bool upper, bool dot)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > maxlen) return false;
-    for (; *s; s++) {
-        char ch = *s;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-')
-            continue;
-        if (upper && ch >= 'A' && ch <= 'Z') continue;
-        if (dot && ch == '.') continue;
-        return false;
-    }
-    return true;
+    return *out ? 0 : loy_pc_nomem(c->err, path);
 }
 
 /* Rule, level and reward ids: [a-z0-9_-]{1,47}. */
@@ -241,8 +124,9 @@ static int get_id(pctx *c, const char *path, const loy_jv *v, const char *like,
                   char out[LOY_ID_MAX])
 {
     const char *s = v ? loy_jv_str(v) : NULL;
-    if (!s || strlen(s) != loy_jv_str_len(v) || !charset_ok(s, LOY_ID_MAX - 1, false, false))
-        return fail(c, path, v, "an id like \"%s\" (1 to 47 of a-z, 0-9, \"_\" and \"-\")", like);
+    if (!s || strlen(s) != loy_jv_str_len(v) || !loy_pc_charset_ok(s, LOY_ID_MAX - 1, false, false))
+        return loy_pc_fail(c->err, path, v,
+                           "an id like \"%s\" (1 to 47 of a-z, 0-9, \"_\" and \"-\")", like);
     memcpy(out, s, strlen(s) + 1);
     return 0;
 }
@@ -252,9 +136,9 @@ static int get_code(pctx *c, const char *path, const loy_jv *v, const char *like
                     char out[LOY_ID_MAX])
 {
     const char *s = v ? loy_jv_str(v) : NULL;
-    if (!s || strlen(s) != loy_jv_str_len(v) || !charset_ok(s, LOY_ID_MAX - 1, true, dot))
-        return fail(c, path, v, "%s (1 to 47 of A-Z, a-z, 0-9, \"_\"%s and \"-\")", like,
-                    dot ? ", \".\"" : "");
+    if (!s || strlen(s) != loy_jv_str_len(v) || !loy_pc_charset_ok(s, LOY_ID_MAX - 1, true, dot))
+        return loy_pc_fail(c->err, path, v, "%s (1 to 47 of A-Z, a-z, 0-9, \"_\"%s and \"-\")",
+                           like, dot ? ", \".\"" : "");
     memcpy(out, s, strlen(s) + 1);
     return 0;
 }
@@ -276,7 +160,7 @@ static int get_enum(pctx *c, const char *path, const loy_jv *v, const char *cons
                                 : " or ",
                  names[i]);
     }
-    return fail(c, path, v, "%s", what);
+    return loy_pc_fail(c->err, path, v, "%s", what);
 }
 
 /* A money amount: a JSON string with at most the currency's decimals, into minor units. */
@@ -285,7 +169,7 @@ static int get_money(pctx *c, const char *path, const loy_jv *v, bool positive, 
     char like[32];
     loy_money_format(like, sizeof(like), 500 * loy_pow10(c->exp), c->exp);
     if (v && (loy_jv_typeof(v) == LOY_JV_INT || loy_jv_typeof(v) == LOY_JV_REAL))
-        return fail(c, path, v, "a decimal amount in quotes like \"%s\"", like);
+        return loy_pc_fail(c->err, path, v, "a decimal amount in quotes like \"%s\"", like);
     const char *s = v ? loy_jv_str(v) : NULL;
     if (s && strlen(s) == loy_jv_str_len(v)) {
         const char *q = s;
@@ -296,33 +180,21 @@ static int get_money(pctx *c, const char *path, const loy_jv *v, bool positive, 
             while (q[decimals] >= '0' && q[decimals] <= '9') decimals++;
             if (decimals > c->exp && q[decimals] == '\0') {
                 if (c->exp == 0)
-                    return fail(c, path, v, "a whole amount like \"%s\" (%s has no decimals)", like,
-                                c->p->currency);
-                return fail(c, path, v, "a decimal amount with at most %d decimals like \"%s\"",
-                            c->exp, like);
+                    return loy_pc_fail(c->err, path, v,
+                                       "a whole amount like \"%s\" (%s has no decimals)", like,
+                                       c->p->currency);
+                return loy_pc_fail(c->err, path, v,
+                                   "a decimal amount with at most %d decimals like \"%s\"", c->exp,
+                                   like);
             }
         }
     }
     int64_t m;
     if (!s || strlen(s) != loy_jv_str_len(v) || !loy_money_parse(s, c->exp, &m))
-        return fail(c, path, v, "a decimal amount like \"%s\"", like);
-    if (positive && m == 0) return fail(c, path, v, "an amount above zero like \"%s\"", like);
+        return loy_pc_fail(c->err, path, v, "a decimal amount like \"%s\"", like);
+    if (positive && m == 0)
+        return loy_pc_fail(c->err, path, v, "an amount above zero like \"%s\"", like);
     *out = m;
-    return 0;
-}
-
-/* A JSON number with at most `decimals` decimals, scaled by 10^decimals into [min, max]. */
-static int get_scaled(pctx *c, const char *path, const loy_jv *v, int decimals, int64_t min,
-                      int64_t max, const char *what, int64_t *out)
-{
-    if (!v || (loy_jv_typeof(v) != LOY_JV_INT && loy_jv_typeof(v) != LOY_JV_REAL))
-        return fail(c, path, v, "%s", what);
-    double x = loy_jv_real(v) * (double)loy_pow10(decimals);
-    if (!(x >= (double)min - 0.5 && x <= (double)max + 0.5)) return fail(c, path, v, "%s", what);
-    double r = round(x);
-    if (fabs(x - r) > 1e-6 || r < (double)min || r > (double)max)
-        return fail(c, path, v, "%s", what);
-    *out = (int64_t)r;
     return 0;
 }
 
@@ -333,18 +205,19 @@ static int get_date(pctx *c, const char *path, const loy_jv *v, int64_t *out)
     int64_t d;
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !loy_date_parse(s, &d) ||
         d < loy_days_from_civil(2000, 1, 1) || d > loy_days_from_civil(9999, 12, 31))
-        return fail(c, path, v, "a date like \"2026-12-01\"");
+        return loy_pc_fail(c->err, path, v, "a date like \"2026-12-01\"");
     *out = d;
     return 0;
 }
 
 static int check_dates(pctx *c, const char *path, const loy_jv *o, int64_t from, int64_t to)
 {
-    char sub[PATHSZ];
+    char sub[LOY_PC_PATH_MAX];
     if (!from || !to || from <= to) return 0;
-    child(sub, path, "valid_to");
-    return fail(c, sub, loy_jv_get(o, "valid_to"), "a date on or after valid_from \"%s\"",
-                loy_jv_str(loy_jv_get(o, "valid_from")));
+    loy_pc_child(sub, sizeof(sub), path, "valid_to");
+    return loy_pc_fail(c->err, sub, loy_jv_get(o, "valid_to"),
+                       "a date on or after valid_from \"%s\"",
+                       loy_jv_str(loy_jv_get(o, "valid_from")));
 }
 
 /* ---- references, looked up in the raw document so they may point forwards ---- */
@@ -400,39 +273,40 @@ static bool lang_ok(const char *s)
 static int get_names(pctx *c, const char *path, const loy_jv *v, loy_names *out)
 {
     const char *s;
-    char sub[PATHSZ];
+    char sub[LOY_PC_PATH_MAX];
     if (v && loy_jv_typeof(v) == LOY_JV_STRING) {
         int rc = get_str(c, path, v, true, &s);
         if (rc) return rc;
         out->lang = calloc(1, sizeof(*out->lang));
         out->text = calloc(1, sizeof(*out->text));
-        if (!out->lang || !out->text) return nomem(c, path);
+        if (!out->lang || !out->text) return loy_pc_nomem(c->err, path);
         out->n = 1;
         memcpy(out->lang[0], "en", 3);
         out->text[0] = strdup(s);
-        return out->text[0] ? 0 : nomem(c, path);
+        return out->text[0] ? 0 : loy_pc_nomem(c->err, path);
     }
     if (!v || loy_jv_typeof(v) != LOY_JV_OBJECT || loy_jv_len(v) == 0 || loy_jv_len(v) > MAX_LANGS)
-        return fail(c, path, v,
-                    "a name: a string or an object like {\"en\": \"Gold\", \"ms\": \"Emas\"}");
+        return loy_pc_fail(
+            c->err, path, v,
+            "a name: a string or an object like {\"en\": \"Gold\", \"ms\": \"Emas\"}");
     size_t n = loy_jv_len(v);
     out->lang = calloc(n, sizeof(*out->lang));
     out->text = calloc(n, sizeof(*out->text));
-    if (!out->lang || !out->text) return nomem(c, path);
+    if (!out->lang || !out->text) return loy_pc_nomem(c->err, path);
     out->n = n;
     for (size_t i = 0; i < n; i++) {
         const char *key = loy_jv_key_at(v, i);
-        child(sub, path, key);
+        loy_pc_child(sub, sizeof(sub), path, key);
         if (!lang_ok(key)) {
-            char got[SHOWSZ];
+            char got[LOY_PC_SHOW_MAX];
             quote(got, sizeof(got), key);
-            return fail_got(c, sub, got, "a language tag like \"en\" or \"ms\"");
+            return loy_pc_fail_shown(c->err, sub, got, "a language tag like \"en\" or \"ms\"");
         }
         int rc = get_str(c, sub, loy_jv_value_at(v, i), true, &s);
         if (rc) return rc;
         memcpy(out->lang[i], key, strlen(key) + 1);
         out->text[i] = strdup(s);
-        if (!out->text[i]) return nomem(c, path);
+        if (!out->text[i]) return loy_pc_nomem(c->err, path);
     }
     return 0;
 }
@@ -468,14 +342,15 @@ static int merchant_field(pctx *c, void *t, const char *key, const char *path, c
     if (strcmp(key, "name") == 0) return dup_str(c, path, v, &p->merchant_name);
     if (strcmp(key, "currency") == 0) {
         if (!s || strlen(s) != 3 || loy_currency_exponent(s) < 0)
-            return fail(c, path, v, "an ISO 4217 currency code like \"MYR\"");
+            return loy_pc_fail(c->err, path, v, "an ISO 4217 currency code like \"MYR\"");
         memcpy(p->currency, s, 4);
         c->exp = p->exponent = loy_currency_exponent(s);
         return 0;
     }
     if (strcmp(key, "timezone") == 0) {
         if (!s || strlen(s) != loy_jv_str_len(v) || !timezone_ok(s))
-            return fail(c, path, v, "an IANA time zone name like \"Asia/Kuala_Lumpur\"");
+            return loy_pc_fail(c->err, path, v,
+                               "an IANA time zone name like \"Asia/Kuala_Lumpur\"");
         memcpy(p->timezone, s, strlen(s) + 1);
         return 0;
     }
@@ -500,7 +375,7 @@ static int location_field(pctx *c, void *t, const char *key, const char *path, c
 static int parse_locations(pctx *c, const char *path, const loy_jv *v)
 {
     loy_programme *p = c->p;
-    char sub[PATHSZ], code[PATHSZ];
+    char sub[LOY_PC_PATH_MAX], code[LOY_PC_PATH_MAX];
     int rc = get_array(c, path, v, false, MAX_LOCS,
                        "locations like [{\"code\": \"BSR\", "
                        "\"name\": \"Bangsar\"}]");
@@ -508,7 +383,7 @@ static int parse_locations(pctx *c, const char *path, const loy_jv *v)
     size_t n = loy_jv_len(v);
     if (!n) return 0;
     p->locations = calloc(n, sizeof(*p->locations));
-    if (!p->locations) return nomem(c, path);
+    if (!p->locations) return loy_pc_nomem(c->err, path);
     p->nlocations = n;
     for (size_t i = 0; i < n; i++) {
         const loy_jv *o = loy_jv_at(v, i);
@@ -519,9 +394,9 @@ static int parse_locations(pctx *c, const char *path, const loy_jv *v)
         if (rc) return rc;
         for (size_t j = 0; j < i; j++)
             if (strcmp(p->locations[j].code, p->locations[i].code) == 0) {
-                child(code, sub, "code");
-                return fail(c, code, loy_jv_get(o, "code"),
-                            "a location code not used by an earlier location");
+                loy_pc_child(code, sizeof(code), sub, "code");
+                return loy_pc_fail(c->err, code, loy_jv_get(o, "code"),
+                                   "a location code not used by an earlier location");
             }
     }
     return 0;
@@ -532,40 +407,31 @@ static int parse_locations(pctx *c, const char *path, const loy_jv *v)
 static int parse_days(pctx *c, const char *path, const loy_jv *v, uint8_t *out)
 {
     static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
-    char sub[PATHSZ];
+    char sub[LOY_PC_PATH_MAX];
     if (!v || loy_jv_typeof(v) != LOY_JV_ARRAY || loy_jv_len(v) == 0 || loy_jv_len(v) > 7)
-        return fail(c, path, v, "an array of days like [\"sat\", \"sun\"]");
+        return loy_pc_fail(c->err, path, v, "an array of days like [\"sat\", \"sun\"]");
     uint8_t mask = 0;
     for (size_t i = 0; i < loy_jv_len(v); i++) {
         int d;
         item(sub, path, i);
         int rc = get_enum(c, sub, loy_jv_at(v, i), days, &d);
         if (rc) return rc;
-        if (mask & (1u << d)) return fail(c, sub, loy_jv_at(v, i), "each day once");
+        if (mask & (1u << d)) return loy_pc_fail(c->err, sub, loy_jv_at(v, i), "each day once");
         mask = (uint8_t)(mask | (1u << d));
     }
     *out = mask;
     return 0;
 }
 
-static bool hhmm(const char *s, bool allow24, int *out)
-{
-    if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] == ':' && s[3] >= '0' &&
-          s[3] <= '9' && s[4] >= '0' && s[4] <= '9'))
-        return false;
-    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-    if (m > 59 || h > 24 || (h == 24 && (!allow24 || m != 0))) return false;
-    *out = h * 60 + m;
-    return true;
-}
-
 static int parse_hours(pctx *c, const char *path, const loy_jv *v, loy_when *w)
 {
     const char *s = v ? loy_jv_str(v) : NULL;
     int from, to;
-    if (!s || strlen(s) != 11 || s[5] != '-' || !hhmm(s, false, &from) || !hhmm(s + 6, true, &to))
-        return fail(c, path, v, "hours like \"14:00-16:00\"");
-    if (from == to % (24 * 60)) return fail(c, path, v, "two different times like \"14:00-16:00\"");
+    if (!s || strlen(s) != 11 || s[5] != '-' || !loy_pc_clock(s, false, &from) ||
+        !loy_pc_clock(s + 6, true, &to))
+        return loy_pc_fail(c->err, path, v, "hours like \"14:00-16:00\"");
+    if (from == to % (24 * 60))
+        return loy_pc_fail(c->err, path, v, "two different times like \"14:00-16:00\"");
     w->from_min = from;
     w->to_min = to;
     return 0;
@@ -573,20 +439,21 @@ static int parse_hours(pctx *c, const char *path, const loy_jv *v, loy_when *w)
 
 static int parse_rule_locations(pctx *c, const char *path, const loy_jv *v, loy_when *w)
 {
-    char sub[PATHSZ];
+    char sub[LOY_PC_PATH_MAX];
     int rc = get_array(c, path, v, true, MAX_LOCS, "location codes");
     if (rc) return rc;
     size_t n = loy_jv_len(v);
     w->locations = calloc(n, sizeof(*w->locations));
-    if (!w->locations) return nomem(c, path);
+    if (!w->locations) return loy_pc_nomem(c->err, path);
     for (size_t i = 0; i < n; i++) {
         const loy_jv *e = loy_jv_at(v, i);
         const char *s = loy_jv_str(e);
         item(sub, path, i);
         if (!s || strlen(s) >= LOY_ID_MAX || !location_exists(c, s))
-            return fail(c, sub, e, "the code of a location in \"locations\"");
+            return loy_pc_fail(c->err, sub, e, "the code of a location in \"locations\"");
         for (size_t j = 0; j < i; j++)
-            if (strcmp(w->locations[j], s) == 0) return fail(c, sub, e, "each location once");
+            if (strcmp(w->locations[j], s) == 0)
+                return loy_pc_fail(c->err, sub, e, "each location once");
         memcpy(w->locations[i], s, strlen(s) + 1);
         w->nlocations = i + 1;
     }
@@ -611,7 +478,7 @@ static int when_field(pctx *c, loy_when *w, int64_t *min_spend, const char *key,
 static int get_priority(pctx *c, const char *path, const loy_jv *v, int *out)
 {
     int64_t x;
-    int rc = get_int(c, path, v, 0, PRIO_MAX, &x);
+    int rc = loy_pc_integer(c->err, path, v, 0, PRIO_MAX, &x);
     if (!rc) *out = (int)x;
     return rc;
 }
@@ -666,8 +533,9 @@ static int stamp_rule_field(pctx *c, void *t, const char *key, const char *path,
     if (rc != 1) return rc;
     if (strcmp(key, "id") == 0) return get_id(c, path, v, "coffee-cups", r->id);
     if (strcmp(key, "priority") == 0) return get_priority(c, path, v, &r->priority);
-    if (strcmp(key, "stop") == 0) return get_bool(c, path, v, &r->stop);
-    if (strcmp(key, "stamps") == 0) return get_int(c, path, v, 1, STAMPS_MAX, &r->stamps);
+    if (strcmp(key, "stop") == 0) return loy_pc_bool(c->err, path, v, &r->stop);
+    if (strcmp(key, "stamps") == 0)
+        return loy_pc_integer(c->err, path, v, 1, STAMPS_MAX, &r->stamps);
     if (strcmp(key, "amount") == 0) return get_money(c, path, v, true, &r->amount);
     int per;
     rc = get_enum(c, path, v, pers, &per);
@@ -678,12 +546,12 @@ static int stamp_rule_field(pctx *c, void *t, const char *key, const char *path,
 static int parse_stamp_rules(pctx *c, const char *path, const loy_jv *v)
 {
     loy_programme *p = c->p;
-    char sub[PATHSZ], sub2[PATHSZ];
+    char sub[LOY_PC_PATH_MAX], sub2[LOY_PC_PATH_MAX];
     int rc = get_array(c, path, v, true, MAX_RULES, "stamp rules like [{\"per\": \"visit\"}]");
     if (rc) return rc;
     size_t n = loy_jv_len(v);
     p->stamp_rules = calloc(n, sizeof(*p->stamp_rules));
-    if (!p->stamp_rules) return nomem(c, path);
+    if (!p->stamp_rules) return loy_pc_nomem(c->err, path);
     p->nstamp_rules = n;
     for (size_t i = 0; i < n; i++) {
         loy_stamp_rule *r = &p->stamp_rules[i];
@@ -696,24 +564,26 @@ static int parse_stamp_rules(pctx *c, const char *path, const loy_jv *v)
         rc = walk(c, sub, o, "an object describing a stamp rule", stamp_rule_keys, req,
                   stamp_rule_field, r);
         if (rc) return rc;
-        child(sub2, sub, "amount");
+        loy_pc_child(sub2, sizeof(sub2), sub, "amount");
         if (r->per == LOY_STAMP_PER_AMOUNT && !r->amount)
             return get_money(c, sub2, NULL, true, &r->amount);
         if (r->per != LOY_STAMP_PER_AMOUNT && loy_jv_get(o, "amount"))
-            return fail(c, sub2, loy_jv_get(o, "amount"), "nothing unless per is \"amount\"");
+            return loy_pc_fail(c->err, sub2, loy_jv_get(o, "amount"),
+                               "nothing unless per is \"amount\"");
         rc = check_dates(c, sub, o, r->when.valid_from_day, r->when.valid_to_day);
         if (rc) return rc;
         if (!r->id[0]) snprintf(r->id, sizeof(r->id), "stamps-%zu", i);
         for (size_t j = 0; j < i; j++)
             if (strcmp(p->stamp_rules[j].id, r->id) == 0) {
-                char got[SHOWSZ];
+                char got[LOY_PC_SHOW_MAX];
                 quote(got, sizeof(got), r->id);
-                child(sub2, sub, "id");
-                return fail_got(c, sub2, got, "an id not used by an earlier stamp rule");
+                loy_pc_child(sub2, sizeof(sub2), sub, "id");
+                return loy_pc_fail_shown(c->err, sub2, got,
+                                         "an id not used by an earlier stamp rule");
             }
     }
     if (sort_rules(p->stamp_rules, n, sizeof(loy_stamp_rule), offsetof(loy_stamp_rule, priority)))
-        return nomem(c, path);
+        return loy_pc_nomem(c->err, path);
     return 0;
 }
 
@@ -723,13 +593,14 @@ static const char *const stamps_keys[] = {"card_size", "earn", "reward", "expire
 static int stamps_field(pctx *c, void *t, const char *key, const char *path, const loy_jv *v)
 {
     loy_programme *p = t;
-    if (strcmp(key, "card_size") == 0) return get_int(c, path, v, 1, STAMPS_MAX, &p->card_size);
+    if (strcmp(key, "card_size") == 0)
+        return loy_pc_integer(c->err, path, v, 1, STAMPS_MAX, &p->card_size);
     if (strcmp(key, "earn") == 0) return parse_stamp_rules(c, path, v);
     if (strcmp(key, "expires_after_days") == 0)
-        return get_int(c, path, v, 0, DAYS_MAX, &p->stamps_expire_days);
+        return loy_pc_integer(c->err, path, v, 0, DAYS_MAX, &p->stamps_expire_days);
     const char *s = v ? loy_jv_str(v) : NULL;
     if (!s || strlen(s) >= LOY_ID_MAX || !stamps_reward_exists(c, s))
-        return fail(c, path, v, "the id of a reward that costs stamps");
+        return loy_pc_fail(c->err, path, v, "the id of a reward that costs stamps");
     memcpy(p->stamp_reward, s, strlen(s) + 1);
     return 0;
 }
@@ -757,7 +628,7 @@ static int points_rule_field(pctx *c, void *t, const char *key, const char *path
     if (rc != 1) return rc;
     if (strcmp(key, "id") == 0) return get_id(c, path, v, "base", r->id);
     if (strcmp(key, "priority") == 0) return get_priority(c, path, v, &r->priority);
-    if (strcmp(key, "stop") == 0) return get_bool(c, path, v, &r->stop);
+    if (strcmp(key, "stop") == 0) return loy_pc_bool(c->err, path, v, &r->stop);
     if (strcmp(key, "rounding") == 0) {
         int k;
         rc = get_enum(c, path, v, roundings, &k);
@@ -766,32 +637,33 @@ static int points_rule_field(pctx *c, void *t, const char *key, const char *path
     }
     const char *other = points_kind_set(r);
     if (other)
-        return fail(c, path, v,
-                    "exactly one of \"points_per_unit\", \"multiplier\" or \"points\" (this rule "
-                    "already has \"%s\")",
-                    other);
+        return loy_pc_fail(
+            c->err, path, v,
+            "exactly one of \"points_per_unit\", \"multiplier\" or \"points\" (this rule "
+            "already has \"%s\")",
+            other);
     if (strcmp(key, "points_per_unit") == 0)
-        return get_scaled(c, path, v, 3, 1, 1000000000,
-                          "a number above 0 and at most 1000000 with at most 3 decimals",
-                          &r->rate_milli);
+        return loy_pc_scaled(c->err, path, v, 3, 1, 1000000000,
+                             "a number above 0 and at most 1000000 with at most 3 decimals",
+                             &r->rate_milli);
     if (strcmp(key, "multiplier") == 0)
-        return get_scaled(c, path, v, 3, 1001, 100000,
-                          "a number above 1 and at most 100 with at most 3 decimals",
-                          &r->multiplier_milli);
-    return get_int(c, path, v, 1, POINTS_MAX, &r->fixed_points);
+        return loy_pc_scaled(c->err, path, v, 3, 1001, 100000,
+                             "a number above 1 and at most 100 with at most 3 decimals",
+                             &r->multiplier_milli);
+    return loy_pc_integer(c->err, path, v, 1, POINTS_MAX, &r->fixed_points);
 }
 
 static int parse_points_rules(pctx *c, const char *path, const loy_jv *v)
 {
     loy_programme *p = c->p;
-    char sub[PATHSZ], sub2[PATHSZ];
+    char sub[LOY_PC_PATH_MAX], sub2[LOY_PC_PATH_MAX];
     int rc = get_array(c, path, v, false, MAX_RULES,
                        "points rules like [{\"id\": \"base\", \"points_per_unit\": 1}]");
     if (rc) return rc;
     size_t n = loy_jv_len(v);
     if (!n) return 0;
     p->points_rules = calloc(n, sizeof(*p->points_rules));
-    if (!p->points_rules) return nomem(c, path);
+    if (!p->points_rules) return loy_pc_nomem(c->err, path);
     p->npoints_rules = n;
     for (size_t i = 0; i < n; i++) {
         loy_points_rule *r = &p->points_rules[i];
@@ -804,20 +676,20 @@ static int parse_points_rules(pctx *c, const char *path, const loy_jv *v)
                   points_rule_field, r);
         if (rc) return rc;
         if (!points_kind_set(r))
-            return fail(c, sub, o,
-                        "exactly one of \"points_per_unit\", \"multiplier\" or \"points\"");
+            return loy_pc_fail(c->err, sub, o,
+                               "exactly one of \"points_per_unit\", \"multiplier\" or \"points\"");
         rc = check_dates(c, sub, o, r->when.valid_from_day, r->when.valid_to_day);
         if (rc) return rc;
         for (size_t j = 0; j < i; j++)
             if (strcmp(p->points_rules[j].id, r->id) == 0) {
-                child(sub2, sub, "id");
-                return fail(c, sub2, loy_jv_get(o, "id"),
-                            "an id not used by an earlier points rule");
+                loy_pc_child(sub2, sizeof(sub2), sub, "id");
+                return loy_pc_fail(c->err, sub2, loy_jv_get(o, "id"),
+                                   "an id not used by an earlier points rule");
             }
     }
     if (sort_rules(p->points_rules, n, sizeof(loy_points_rule),
                    offsetof(loy_points_rule, priority)))
-        return nomem(c, path);
+        return loy_pc_nomem(c->err, path);
     return 0;
 }
 
@@ -827,10 +699,10 @@ static int expiry_field(pctx *c, void *t, const char *key, const char *path, con
 {
     loy_programme *p = t;
     if (strcmp(key, "after_days") == 0)
-        return get_int(c, path, v, 1, DAYS_MAX, &p->expire_after_days);
+        return loy_pc_integer(c->err, path, v, 1, DAYS_MAX, &p->expire_after_days);
     if (strcmp(key, "inactive_days") == 0)
-        return get_int(c, path, v, 1, DAYS_MAX, &p->expire_inactive_days);
-    return get_int(c, path, v, 1, 365, &p->expiring_notice_days);
+        return loy_pc_integer(c->err, path, v, 1, DAYS_MAX, &p->expire_inactive_days);
+    return loy_pc_integer(c->err, path, v, 1, 365, &p->expiring_notice_days);
 }
 
 /* Point value: a decimal string with up to exponent + 6 decimals, in minor units x 1e6. */
@@ -838,7 +710,7 @@ static int tender_field(pctx *c, void *t, const char *key, const char *path, con
 {
     loy_programme *p = t;
     if (strcmp(key, "min_points") == 0)
-        return get_int(c, path, v, 1, POINTS_MAX, &p->tender_min_points);
+        return loy_pc_integer(c->err, path, v, 1, POINTS_MAX, &p->tender_min_points);
     const char *s = v ? loy_jv_str(v) : NULL;
     int decimals = c->exp + 6;
     uint64_t whole = 0, frac = 0;
@@ -855,11 +727,12 @@ static int tender_field(pctx *c, void *t, const char *key, const char *path, con
     for (int i = fd; i < decimals; i++) frac *= 10;
     uint64_t micro = whole * (uint64_t)loy_pow10(decimals) + frac;
     if (!ok || micro == 0)
-        return fail(c, path, v, "a decimal amount above zero with at most %d decimals like \"%s\"",
-                    decimals,
-                    c->exp == 0   ? "1"
-                    : c->exp == 3 ? "0.001"
-                                  : "0.01");
+        return loy_pc_fail(c->err, path, v,
+                           "a decimal amount above zero with at most %d decimals like \"%s\"",
+                           decimals,
+                           c->exp == 0   ? "1"
+                           : c->exp == 3 ? "0.001"
+                                         : "0.01");
     p->point_value_micro = (int64_t)micro;
     return 0;
 }
@@ -872,7 +745,8 @@ static int points_field(pctx *c, void *t, const char *key, const char *path, con
     loy_programme *p = t;
     static const char *const tender_keys[] = {"point_value", "min_points", NULL};
     if (strcmp(key, "earn") == 0) return parse_points_rules(c, path, v);
-    if (strcmp(key, "pending_days") == 0) return get_int(c, path, v, 0, 365, &p->pending_days);
+    if (strcmp(key, "pending_days") == 0)
+        return loy_pc_integer(c->err, path, v, 0, 365, &p->pending_days);
     if (strcmp(key, "expiry") == 0)
         return walk(c, path, v, "an object like {\"after_days\": 365}", expiry_keys, NULL,
                     expiry_field, p);
@@ -881,7 +755,7 @@ static int points_field(pctx *c, void *t, const char *key, const char *path, con
         return walk(c, path, v, "an object like {\"point_value\": \"0.01\"}", tender_keys, NULL,
                     tender_field, p);
     }
-    return get_bool(c, path, v, &p->allow_debt);
+    return loy_pc_bool(c->err, path, v, &p->allow_debt);
 }
 
 /* ---- tiers ---- */
@@ -891,22 +765,23 @@ static const char *const level_keys[] = {"id", "name", "threshold", "multiplier"
 static int level_field(pctx *c, void *t, const char *key, const char *path, const loy_jv *v)
 {
     loy_tier_level *l = t;
-    char sub[PATHSZ];
+    char sub[LOY_PC_PATH_MAX];
     if (strcmp(key, "id") == 0) return get_id(c, path, v, "gold", l->id);
     if (strcmp(key, "name") == 0) return get_names(c, path, v, &l->name);
     if (strcmp(key, "threshold") == 0) {
         if (c->p->tier_basis == LOY_TIER_SPEND) return get_money(c, path, v, false, &l->threshold);
-        return get_int(c, path, v, 0, POINTS_MAX, &l->threshold);
+        return loy_pc_integer(c->err, path, v, 0, POINTS_MAX, &l->threshold);
     }
     if (strcmp(key, "multiplier") == 0)
-        return get_scaled(c, path, v, 3, 1000, 100000,
-                          "a number from 1 to 100 with at most 3 decimals", &l->multiplier_milli);
+        return loy_pc_scaled(c->err, path, v, 3, 1000, 100000,
+                             "a number from 1 to 100 with at most 3 decimals",
+                             &l->multiplier_milli);
     int rc = get_array(c, path, v, false, MAX_PERKS, "strings");
     if (rc) return rc;
     size_t n = loy_jv_len(v);
     if (!n) return 0;
     l->perks = calloc(n, sizeof(*l->perks));
-    if (!l->perks) return nomem(c, path);
+    if (!l->perks) return loy_pc_nomem(c->err, path);
     l->nperks = n;
     for (size_t i = 0; i < n; i++) {
         item(sub, path, i);
@@ -930,12 +805,12 @@ static void show_threshold(const pctx *c, char *out, size_t outsz, int64_t t)
 static int parse_levels(pctx *c, const char *path, const loy_jv *v)
 {
     loy_programme *p = c->p;
-    char sub[PATHSZ], sub2[PATHSZ], prev[48];
+    char sub[LOY_PC_PATH_MAX], sub2[LOY_PC_PATH_MAX], prev[48];
     int rc = get_array(c, path, v, true, MAX_LEVELS, "levels like [{\"id\": \"silver\", ...}]");
     if (rc) return rc;
     size_t n = loy_jv_len(v);
     p->levels = calloc(n, sizeof(*p->levels));
-    if (!p->levels) return nomem(c, path);
+    if (!p->levels) return loy_pc_nomem(c->err, path);
     p->nlevels = n;
     for (size_t i = 0; i < n; i++) {
         loy_tier_level *l = &p->levels[i];
@@ -947,19 +822,20 @@ static int parse_levels(pctx *c, const char *path, const loy_jv *v)
         if (rc) return rc;
         for (size_t j = 0; j < i; j++)
             if (strcmp(p->levels[j].id, l->id) == 0) {
-                child(sub2, sub, "id");
-                return fail(c, sub2, loy_jv_get(o, "id"), "an id not used by an earlier level");
+                loy_pc_child(sub2, sizeof(sub2), sub, "id");
+                return loy_pc_fail(c->err, sub2, loy_jv_get(o, "id"),
+                                   "an id not used by an earlier level");
             }
-        child(sub2, sub, "threshold");
+        loy_pc_child(sub2, sizeof(sub2), sub, "threshold");
         if (i == 0 && l->threshold != 0) {
             show_threshold(c, prev, sizeof(prev), 0);
-            return fail(c, sub2, loy_jv_get(o, "threshold"),
-                        "%s for the first level (every member starts there)", prev);
+            return loy_pc_fail(c->err, sub2, loy_jv_get(o, "threshold"),
+                               "%s for the first level (every member starts there)", prev);
         }
         if (i > 0 && l->threshold <= p->levels[i - 1].threshold) {
             show_threshold(c, prev, sizeof(prev), p->levels[i - 1].threshold);
-            return fail(c, sub2, loy_jv_get(o, "threshold"),
-                        "more than the threshold of the level before (%s)", prev);
+            return loy_pc_fail(c->err, sub2, loy_jv_get(o, "threshold"),
+                               "more than the threshold of the level before (%s)", prev);
         }
     }
     return 0;
@@ -980,14 +856,14 @@ static int tiers_field(pctx *c, void *t, const char *key, const char *path, cons
         return rc;
     }
     if (strcmp(key, "window_days") == 0)
-        return get_int(c, path, v, 1, DAYS_MAX, &p->tier_window_days);
+        return loy_pc_integer(c->err, path, v, 1, DAYS_MAX, &p->tier_window_days);
     if (strcmp(key, "review") == 0) {
         rc = get_enum(c, path, v, reviews, &k);
         if (!rc) p->tier_review = (loy_review)k;
         return rc;
     }
     if (strcmp(key, "grace_days") == 0)
-        return get_int(c, path, v, 0, DAYS_MAX, &p->tier_grace_days);
+        return loy_pc_integer(c->err, path, v, 0, DAYS_MAX, &p->tier_grace_days);
     return parse_levels(c, path, v);
 }
 
@@ -995,10 +871,10 @@ static int tiers_field(pctx *c, void *t, const char *key, const char *path, cons
 static int parse_tiers(pctx *c, const char *path, const loy_jv *v)
 {
     static const char *const req[] = {"basis", "levels", NULL};
-    char sub[PATHSZ];
+    char sub[LOY_PC_PATH_MAX];
     c->p->has_tiers = true;
     if (v && loy_jv_typeof(v) == LOY_JV_OBJECT) {
-        child(sub, path, "basis");
+        loy_pc_child(sub, sizeof(sub), path, "basis");
         int rc = tiers_field(c, c->p, "basis", sub, loy_jv_get(v, "basis"));
         if (rc) return rc;
     }
@@ -1011,13 +887,15 @@ static int parse_tiers(pctx *c, const char *path, const loy_jv *v)
 static const char *const bonuses_keys[] = {"welcome", "birthday", "anniversary", "referral", NULL};
 static const char *const birthday_keys[] = {"points", "window", NULL};
 static const char *const anniversary_keys[] = {"points", NULL};
-static const char *const referral_keys[] = {"referrer", "referee", "min_first_purchase", NULL};
+static const char *const referral_keys[] = {"referrer", "referee", "min_first_purchase",
+                                            "max_per_day", NULL};
 
 static int birthday_field(pctx *c, void *t, const char *key, const char *path, const loy_jv *v)
 {
     loy_programme *p = t;
     static const char *const windows[] = {"week", "month", "day", NULL};
-    if (strcmp(key, "points") == 0) return get_int(c, path, v, 0, POINTS_MAX, &p->birthday_points);
+    if (strcmp(key, "points") == 0)
+        return loy_pc_integer(c->err, path, v, 0, POINTS_MAX, &p->birthday_points);
     int k;
     int rc = get_enum(c, path, v, windows, &k);
     if (!rc) p->birthday_window = (loy_bday_window)k;
@@ -1027,16 +905,19 @@ static int birthday_field(pctx *c, void *t, const char *key, const char *path, c
 static int anniversary_field(pctx *c, void *t, const char *key, const char *path, const loy_jv *v)
 {
     (void)key;
-    return get_int(c, path, v, 0, POINTS_MAX, &((loy_programme *)t)->anniversary_points);
+    return loy_pc_integer(c->err, path, v, 0, POINTS_MAX,
+                          &((loy_programme *)t)->anniversary_points);
 }
 
 static int referral_field(pctx *c, void *t, const char *key, const char *path, const loy_jv *v)
 {
     loy_programme *p = t;
     if (strcmp(key, "referrer") == 0)
-        return get_int(c, path, v, 0, POINTS_MAX, &p->referral_referrer);
+        return loy_pc_integer(c->err, path, v, 0, POINTS_MAX, &p->referral_referrer);
     if (strcmp(key, "referee") == 0)
-        return get_int(c, path, v, 0, POINTS_MAX, &p->referral_referee);
+        return loy_pc_integer(c->err, path, v, 0, POINTS_MAX, &p->referral_referee);
+    if (strcmp(key, "max_per_day") == 0)
+        return loy_pc_integer(c->err, path, v, 1, 1000, &p->referral_max_per_day);
     return get_money(c, path, v, false, &p->referral_min_first_purchase);
 }
 
@@ -1045,7 +926,8 @@ static int bonuses_field(pctx *c, void *t, const char *key, const char *path, co
     loy_programme *p = t;
     static const char *const points_req[] = {"points", NULL};
     static const char *const referral_req[] = {"referrer", "referee", NULL};
-    if (strcmp(key, "welcome") == 0) return get_int(c, path, v, 0, POINTS_MAX, &p->welcome_points);
+    if (strcmp(key, "welcome") == 0)
+        return loy_pc_integer(c->err, path, v, 0, POINTS_MAX, &p->welcome_points);
     if (strcmp(key, "birthday") == 0)
         return walk(c, path, v, "an object like {\"points\": 100, \"window\": \"week\"}",
                     birthday_keys, points_req, birthday_field, p);
@@ -1064,9 +946,9 @@ static int giving_field(pctx *c, void *t, const char *key, const char *path, con
 {
     loy_programme *p = t;
     if (strcmp(key, "cause") == 0) return dup_str(c, path, v, &p->giving_cause);
-    return get_scaled(c, path, v, 2, 1, 10000,
-                      "a number above 0 and at most 100 with at most 2 decimals",
-                      &p->giving_basis_points);
+    return loy_pc_scaled(c->err, path, v, 2, 1, 10000,
+                         "a number above 0 and at most 100 with at most 2 decimals",
+                         &p->giving_basis_points);
 }
 
 /* ---- rewards ---- */
@@ -1080,27 +962,28 @@ static int cost_field(pctx *c, void *t, const char *key, const char *path, const
 {
     loy_reward *r = t;
     if (r->cost_points || r->cost_stamps)
-        return fail(c, path, v, "exactly one of \"points\" or \"stamps\" (not both)");
-    if (strcmp(key, "points") == 0) return get_int(c, path, v, 1, POINTS_MAX, &r->cost_points);
-    return get_int(c, path, v, 1, STAMPS_MAX, &r->cost_stamps);
+        return loy_pc_fail(c->err, path, v, "exactly one of \"points\" or \"stamps\" (not both)");
+    if (strcmp(key, "points") == 0)
+        return loy_pc_integer(c->err, path, v, 1, POINTS_MAX, &r->cost_points);
+    return loy_pc_integer(c->err, path, v, 1, STAMPS_MAX, &r->cost_stamps);
 }
 
 static int parse_reward_tiers(pctx *c, const char *path, const loy_jv *v, loy_reward *r)
 {
-    char sub[PATHSZ];
+    char sub[LOY_PC_PATH_MAX];
     int rc = get_array(c, path, v, true, MAX_LEVELS, "tier level ids");
     if (rc) return rc;
     size_t n = loy_jv_len(v);
     r->tiers = calloc(n, sizeof(*r->tiers));
-    if (!r->tiers) return nomem(c, path);
+    if (!r->tiers) return loy_pc_nomem(c->err, path);
     for (size_t i = 0; i < n; i++) {
         const loy_jv *e = loy_jv_at(v, i);
         const char *s = loy_jv_str(e);
         item(sub, path, i);
         if (!s || strlen(s) >= LOY_ID_MAX || !level_exists(c, s))
-            return fail(c, sub, e, "the id of a level in tiers.levels");
+            return loy_pc_fail(c->err, sub, e, "the id of a level in tiers.levels");
         for (size_t j = 0; j < i; j++)
-            if (strcmp(r->tiers[j], s) == 0) return fail(c, sub, e, "each level once");
+            if (strcmp(r->tiers[j], s) == 0) return loy_pc_fail(c->err, sub, e, "each level once");
         memcpy(r->tiers[i], s, strlen(s) + 1);
         r->ntiers = i + 1;
     }
@@ -1122,19 +1005,19 @@ static int reward_field(pctx *c, void *t, const char *key, const char *path, con
     }
     if (strcmp(key, "sku") == 0) return get_code(c, path, v, "a SKU like \"KOPI\"", true, r->sku);
     if (strcmp(key, "amount") == 0) return get_money(c, path, v, true, &r->amount);
-    if (strcmp(key, "percent") == 0) return get_int(c, path, v, 1, 100, &r->percent);
+    if (strcmp(key, "percent") == 0) return loy_pc_integer(c->err, path, v, 1, 100, &r->percent);
     if (strcmp(key, "cost") == 0) {
         rc = walk(c, path, v, "an object like {\"points\": 500} or {\"stamps\": 10}", cost_keys,
                   NULL, cost_field, r);
         if (!rc && !r->cost_points && !r->cost_stamps)
-            return fail(c, path, v, "exactly one of \"points\" or \"stamps\"");
+            return loy_pc_fail(c->err, path, v, "exactly one of \"points\" or \"stamps\"");
         return rc;
     }
     if (strcmp(key, "tiers") == 0) return parse_reward_tiers(c, path, v, r);
-    if (strcmp(key, "stock") == 0) return get_int(c, path, v, 0, POINTS_MAX, &r->stock);
+    if (strcmp(key, "stock") == 0) return loy_pc_integer(c->err, path, v, 0, POINTS_MAX, &r->stock);
     if (strcmp(key, "valid_from") == 0) return get_date(c, path, v, &r->valid_from_day);
     if (strcmp(key, "valid_to") == 0) return get_date(c, path, v, &r->valid_to_day);
-    return get_int(c, path, v, 1, DAYS_MAX, &r->voucher_days);
+    return loy_pc_integer(c->err, path, v, 1, DAYS_MAX, &r->voucher_days);
 }
 
 /* sku, amount and percent belong to one kind each: required there, an error elsewhere. */
@@ -1142,13 +1025,13 @@ static int check_reward_kind(pctx *c, const char *path, const loy_jv *o, loy_rew
 {
     static const char *const kind_names[] = {"free_item", "amount_off", "percent_off"};
     static const char *const fields[] = {"sku", "amount", "percent"};
-    char sub[PATHSZ];
+    char sub[LOY_PC_PATH_MAX];
     for (int k = 0; k < 3; k++) {
         const loy_jv *v = loy_jv_get(o, fields[k]);
-        child(sub, path, fields[k]);
+        loy_pc_child(sub, sizeof(sub), path, fields[k]);
         if ((int)r->kind == k && !v) return reward_field(c, r, fields[k], sub, NULL);
         if ((int)r->kind != k && v)
-            return fail(c, sub, v, "nothing for kind \"%s\"", kind_names[r->kind]);
+            return loy_pc_fail(c->err, sub, v, "nothing for kind \"%s\"", kind_names[r->kind]);
     }
     return 0;
 }
@@ -1156,13 +1039,13 @@ static int check_reward_kind(pctx *c, const char *path, const loy_jv *o, loy_rew
 static int parse_rewards(pctx *c, const char *path, const loy_jv *v)
 {
     loy_programme *p = c->p;
-    char sub[PATHSZ], sub2[PATHSZ];
+    char sub[LOY_PC_PATH_MAX], sub2[LOY_PC_PATH_MAX];
     int rc = get_array(c, path, v, false, MAX_REWARDS, "rewards");
     if (rc) return rc;
     size_t n = loy_jv_len(v);
     if (!n) return 0;
     p->rewards = calloc(n, sizeof(*p->rewards));
-    if (!p->rewards) return nomem(c, path);
+    if (!p->rewards) return loy_pc_nomem(c->err, path);
     p->nrewards = n;
     for (size_t i = 0; i < n; i++) {
         loy_reward *r = &p->rewards[i];
@@ -1177,8 +1060,9 @@ static int parse_rewards(pctx *c, const char *path, const loy_jv *v)
         if (rc) return rc;
         for (size_t j = 0; j < i; j++)
             if (strcmp(p->rewards[j].id, r->id) == 0) {
-                child(sub2, sub, "id");
-                return fail(c, sub2, loy_jv_get(o, "id"), "an id not used by an earlier reward");
+                loy_pc_child(sub2, sizeof(sub2), sub, "id");
+                return loy_pc_fail(c->err, sub2, loy_jv_get(o, "id"),
+                                   "an id not used by an earlier reward");
             }
     }
     return 0;
@@ -1186,8 +1070,9 @@ static int parse_rewards(pctx *c, const char *path, const loy_jv *v)
 
 /* ---- the document ---- */
 
-static const char *const root_keys[] = {"format", "merchant", "locations", "stamps",  "points",
-                                        "tiers",  "bonuses",  "giving",    "rewards", NULL};
+static const char *const root_keys[] = {"format",   "merchant", "locations", "stamps",  "points",
+                                        "tiers",    "bonuses",  "giving",    "rewards", "messages",
+                                        "triggers", "feedback", NULL};
 
 static int parse_root(pctx *c)
 {
@@ -1196,11 +1081,15 @@ static int parse_root(pctx *c)
     static const char *const merchant_req[] = {"name", "currency", "timezone", "locale", NULL};
     static const char *const stamps_req[] = {"card_size", "earn", NULL};
     static const char *const giving_req[] = {"cause", "percent", NULL};
-    if (loy_jv_typeof(root) != LOY_JV_OBJECT) return fail(c, "", root, "a JSON object");
+    if (loy_jv_typeof(root) != LOY_JV_OBJECT) return loy_pc_fail(c->err, "", root, "a JSON object");
     size_t n = loy_jv_len(root);
     for (size_t i = 0; i < n; i++) {
         const char *key = loy_jv_key_at(root, i);
-        if (!in_list(root_keys, key)) return unknown(c, key, key, root_keys);
+        if (!loy_pc_known(root_keys, key)) {
+            char sub[LOY_PC_PATH_MAX];
+            loy_pc_child(sub, sizeof(sub), "", key);
+            return loy_pc_unknown(c->err, sub, key, root_keys);
+        }
     }
     /* every amount depends on the currency, so the merchant comes first */
     int rc = walk(c, "merchant", loy_jv_get(root, "merchant"),
@@ -1211,7 +1100,8 @@ static int parse_root(pctx *c)
         const char *key = loy_jv_key_at(root, i);
         const loy_jv *v = loy_jv_value_at(root, i);
         if (strcmp(key, "format") == 0) {
-            if (loy_jv_typeof(v) != LOY_JV_INT || loy_jv_int(v) != 1) rc = fail(c, key, v, "1");
+            if (loy_jv_typeof(v) != LOY_JV_INT || loy_jv_int(v) != 1)
+                rc = loy_pc_fail(c->err, key, v, "1");
         } else if (strcmp(key, "locations") == 0) {
             rc = parse_locations(c, key, v);
         } else if (strcmp(key, "stamps") == 0) {
@@ -1233,13 +1123,19 @@ static int parse_root(pctx *c)
                       giving_req, giving_field, p);
         } else if (strcmp(key, "rewards") == 0) {
             rc = parse_rewards(c, key, v);
+        } else if (strcmp(key, "messages") == 0) {
+            rc = loy_msg_settings_parse(&p->messages, key, v, c->err); /* programme_messages.c */
+        } else if (strcmp(key, "feedback") == 0) {
+            rc = loy_feedback_settings_parse(&p->feedback, key, v, c->err); /* its own file */
+        } else if (strcmp(key, "triggers") == 0) {
+            rc = loy_trigger_settings_parse(&p->triggers, key, v, root, c->err); /* its own file */
         }
     }
     if (rc) return rc;
     if (!p->tender_enabled ||
         !loy_jv_get(loy_jv_get(loy_jv_get(root, "points"), "tender"), "point_value"))
         p->point_value_micro = loy_pow10(c->exp + 4); /* 0.01 major unit */
-    return 0;
+    return loy_feedback_settings_check(&p->feedback, p->has_points, c->err);
 }
 
 int loy_programme_parse(loy_programme **out, const char *json, size_t len, loy_err *err)
@@ -1256,6 +1152,10 @@ int loy_programme_parse(loy_programme **out, const char *json, size_t len, loy_e
     p->expiring_notice_days = 30;
     p->tender_min_points = 1;
     p->tier_window_days = 365;
+    loy_msg_settings_init(&p->messages);
+    loy_feedback_settings_init(&p->feedback);
+    loy_trigger_settings_init(&p->triggers);
+    p->referral_max_per_day = 5;
     pctx c = {.p = p, .root = root, .err = err, .exp = 2};
     int rc = parse_root(&c);
     loy_jv_free(root);
@@ -1289,6 +1189,7 @@ void loy_programme_free(loy_programme *p)
         free(p->rewards[i].tiers);
     }
     free(p->rewards);
+    loy_msg_settings_free(&p->messages);
     free(p);
 }
 

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/programme_feedback.h"
+#include "core/programme_messages.h"
+#include "core/programme_triggers.h"
 #include "util/err.h"
 
 #define LOY_ID_MAX 48 /* ids: [a-z0-9_-], 1..47 characters */
@@ -147,6 +150,7 @@ typedef struct {
     loy_bday_window birthday_window;
     int64_t anniversary_points;
     int64_t referral_referrer, referral_referee, referral_min_first_purchase;
+    int64_t referral_max_per_day; /* referrals per referrer per local day before flagging (5) */
 
     /* giving */
     bool has_giving;
@@ -155,6 +159,10 @@ typedef struct {
 
     loy_reward *rewards;
     size_t nrewards;
+
+    loy_msg_settings messages;      /* the "messages" section (defaults when absent) */
+    loy_feedback_settings feedback; /* the "feedback" section (off when absent) */
+    loy_trigger_settings triggers;  /* the "triggers" section (all off when absent) */
 } loy_programme;
 
 /* Parses and validates a programme document. On success *out is a new programme owned by the

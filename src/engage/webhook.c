@@ -23,6 +23,9 @@ const char *const loy_webhook_kinds[] = {"member.created",
                                          "bonus.anniversary",
                                          "stamps.card_full",
                                          "member.erased",
+                                         "referral.awarded",
+                                         "feedback.received",
+                                         "message.send",
                                          NULL};
 
 bool loy_webhook_kind_known(const char *kind)

@@ -1,5 +1,6 @@
 /* Handlers of /api/v1: thin adapters from HTTP requests to the use cases of src/app. */
 #include "http/http_int.h"
+#include "app/referrals.h"
 #include "app/request.h"
 #include "app/unsub.h"
 
@@ -78,6 +79,7 @@ static int h_member_create(loy_req *r, loy_err *err)
 static int h_member_get(loy_req *r, loy_err *err)
 {
     int rc = loy_app_member_view(r->app, r->params[0], &r->resp, err);
+    if (!rc) rc = loy_app_referral_attach(r->app, r->resp, err); /* code, link, referred members */
     return rc ? rc : loy_app_unsub_attach(r->app, r->resp, err); /* staff see the member's link */
 }
 
@@ -294,6 +296,26 @@ int loy_h_apikeys_create(loy_req *r, loy_err *err);
 int loy_h_apikeys_revoke(loy_req *r, loy_err *err);
 int loy_h_locations_create(loy_req *r, loy_err *err);
 int loy_h_locations_update(loy_req *r, loy_err *err);
+int loy_h_messages_list(loy_req *r, loy_err *err); /* api_messages.c */
+int loy_h_referral_landing(loy_req *r, loy_err *err);
+int loy_h_referrals_list(loy_req *r, loy_err *err);
+int loy_h_referral_approve(loy_req *r, loy_err *err);
+int loy_h_referral_reject(loy_req *r, loy_err *err);
+
+int loy_h_survey_get(loy_req *r, loy_err *err); /* api_feedback.c */
+int loy_h_survey_answer(loy_req *r, loy_err *err);
+int loy_h_feedback_list(loy_req *r, loy_err *err);
+int loy_h_cases_list(loy_req *r, loy_err *err);
+int loy_h_case_get(loy_req *r, loy_err *err);
+int loy_h_case_update(loy_req *r, loy_err *err);
+int loy_h_case_note(loy_req *r, loy_err *err);
+int loy_h_customer_survey(loy_req *r, loy_err *err); /* static.c */
+int loy_h_campaigns_list(loy_req *r, loy_err *err);  /* api_campaigns.c */
+int loy_h_campaigns_create(loy_req *r, loy_err *err);
+int loy_h_campaign_get(loy_req *r, loy_err *err);
+int loy_h_campaign_send(loy_req *r, loy_err *err);
+int loy_h_campaign_results(loy_req *r, loy_err *err);
+int loy_h_campaign_members(loy_req *r, loy_err *err);
 
 const loy_route loy_routes[] = {
     {"GET", "/healthz", h_health, LOY_ROLE_NONE, LOY_BODY_NONE, "liveness and database check",
@@ -357,7 +379,7 @@ const loy_route loy_routes[] = {
     {"DELETE", "/api/v1/webhooks/{id}", loy_h_webhooks_delete, LOY_ROLE_OWNER, LOY_BODY_NONE,
      "delete a webhook subscription and cancel its pending deliveries", NULL},
     {"GET", "/api/v1/reports/{name}", loy_h_report, LOY_ROLE_MANAGER, LOY_BODY_NONE,
-     "a report: kpis, churn, cohorts, pareto, rfm, advocacy, economics or clv (format=csv: "
+     "a report: kpis, churn, cohorts, pareto, rfm, advocacy, economics, clv or nps (format=csv: "
      "text/csv)",
      "from,to,location,days,basis,top,points,limit,cursor,segment,weeks,discount,format"},
     {"GET", "/api/v1/models", loy_h_models_list, LOY_ROLE_MANAGER, LOY_BODY_NONE,
@@ -366,6 +388,17 @@ const loy_route loy_routes[] = {
      "fit a model ({model, from, to, holdout_weeks}); every fit is kept", NULL},
     {"GET", "/api/v1/members/{ref}/prediction", loy_h_member_prediction, LOY_ROLE_CASHIER,
      LOY_BODY_NONE, "P(alive), expected purchases and CLV of a member", "weeks,discount,model"},
+    {"GET", "/api/v1/referrals", loy_h_referrals_list, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "referrals, newest first, with status and reason (status=flagged: the owner's review list)",
+     "status,before,limit"},
+    {"POST", "/api/v1/referrals/{id}:approve", loy_h_referral_approve, LOY_ROLE_OWNER,
+     LOY_BODY_NONE, "approve a flagged referral: it pays after the return window (audited)", NULL},
+    {"POST", "/api/v1/referrals/{id}:reject", loy_h_referral_reject, LOY_ROLE_OWNER, LOY_BODY_NONE,
+     "reject a flagged referral: it never pays (audited)", NULL},
+    {"GET", "/api/v1/messages", loy_h_messages_list, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "messages to members, newest first, with status (queued, sending, sent, failed, skipped, "
+     "uncertain) and reason",
+     "member,status,limit,before"},
     {"GET", "/api/v1/locations", h_locations, LOY_ROLE_CASHIER, LOY_BODY_NONE,
      "the merchant's locations with their join page addresses", NULL},
     {"POST", "/api/v1/locations", loy_h_locations_create, LOY_ROLE_OWNER, LOY_BODY_JSON,
@@ -391,11 +424,13 @@ const loy_route loy_routes[] = {
      "names in that language",
      "lang"},
     {"GET", "/api/v1/join/{location}", loy_h_join_info, LOY_ROLE_NONE, LOY_BODY_NONE,
-     "what the join page shows: the location and the merchant (public)", NULL},
+     "what the join page shows: the location and the merchant, and with ref=CODE the referrer's "
+     "first name (public)",
+     "ref"},
     {"POST", "/api/v1/join/{location}", loy_h_join, LOY_ROLE_NONE,
      LOY_BODY_JSON | LOY_BODY_IDEMPOTENT,
      "a customer joins at a location (public, rate limited): {name, phone, email, birthday, "
-     "locale, consent}; answers their card",
+     "locale, consent, referral_code}; answers their card",
      NULL},
     {"GET", "/api/v1/subscriptions/{token}", loy_h_subscriptions_get, LOY_ROLE_NONE, LOY_BODY_NONE,
      "what the unsubscribe page shows: {member: {first_name, locale}, merchant: {name}, consent: "
@@ -409,6 +444,47 @@ const loy_route loy_routes[] = {
      "RFC 8058 one-click unsubscribe: the form body List-Unsubscribe=One-Click withdraws every "
      "marketing consent, source unsubscribe-link (public, idempotent, rate limited)",
      NULL},
+    {"GET", "/api/v1/surveys/{token}", loy_h_survey_get, LOY_ROLE_NONE, LOY_BODY_NONE,
+     "what the survey page shows: {survey: {answered, score}, shop, member: {first_name}, "
+     "language, thank_you_points} (public: the survey token is the secret; rate limited)",
+     NULL},
+    {"POST", "/api/v1/surveys/{token}", loy_h_survey_answer, LOY_ROLE_NONE, LOY_BODY_JSON,
+     "answer the survey once {score: 0-10, comment}: triage, thank-you, a detractor's case, a "
+     "promoter's referral ask; 409 when answered already (public, rate limited)",
+     NULL},
+    {"GET", "/api/v1/feedback", loy_h_feedback_list, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "survey responses with score, comment and triage (sentiment, topics, urgency, deciding "
+     "words), newest or most urgent first",
+     "status,group,min_urgency,order,member,limit,before"},
+    {"GET", "/api/v1/cases", loy_h_cases_list, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "detractor follow-up cases, newest first, with counts per status", "status,limit,before"},
+    {"GET", "/api/v1/cases/{id}", loy_h_case_get, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "a follow-up case with its survey answer and notes", NULL},
+    {"PATCH", "/api/v1/cases/{id}", loy_h_case_update, LOY_ROLE_MANAGER, LOY_BODY_JSON,
+     "change a case {status: open|contacted|resolved, assignee: username or null} (audited)", NULL},
+    {"POST", "/api/v1/cases/{id}/notes", loy_h_case_note, LOY_ROLE_MANAGER, LOY_BODY_JSON,
+     "add a note {text} to a case, recorded with the staff member (audited)", NULL},
+    {"GET", "/api/v1/campaigns", loy_h_campaigns_list, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "campaigns, newest first, with status and members, and the templates a campaign may use",
+     "before,limit"},
+    {"POST", "/api/v1/campaigns", loy_h_campaigns_create, LOY_ROLE_OWNER, LOY_BODY_JSON,
+     "a campaign draft {name, template, variants: [{id, template, offer}], holdout_percent, "
+     "audience, conversion_days, seed}; 409 when the name is taken (audited)",
+     NULL},
+    {"GET", "/api/v1/campaigns/{id}", loy_h_campaign_get, LOY_ROLE_MANAGER, LOY_BODY_NONE,
+     "a campaign", NULL},
+    {"POST", "/api/v1/campaigns/{id}:send", loy_h_campaign_send, LOY_ROLE_OWNER, LOY_BODY_NONE,
+     "assign the audience to arms and queue one marketing message per member outside the "
+     "holdout; 409 when it was sent already (audited)",
+     NULL},
+    {"GET", "/api/v1/campaigns/{id}/results", loy_h_campaign_results, LOY_ROLE_MANAGER,
+     LOY_BODY_NONE,
+     "conversions per arm with 95% intervals, uplift against the holdout, two-proportion tests "
+     "and the verdict",
+     NULL},
+    {"GET", "/api/v1/campaigns/{id}/members", loy_h_campaign_members, LOY_ROLE_MANAGER,
+     LOY_BODY_NONE, "a campaign's members with their arm, message and conversion",
+     "arm,after,limit"},
     {"GET", "/console", loy_h_console_index, LOY_ROLE_NONE, LOY_BODY_STATIC,
      "the staff web console (HTML)", NULL},
     {"GET", "/console/", loy_h_console_index, LOY_ROLE_NONE, LOY_BODY_STATIC,
@@ -421,6 +497,14 @@ const loy_route loy_routes[] = {
      "the customer join page of a location (HTML; public)", NULL},
     {"GET", "/c/{token}", loy_h_customer_card, LOY_ROLE_NONE, LOY_BODY_STATIC,
      "the card holder's own card page (HTML; public: the token is the secret)", NULL},
+    {"GET", "/r/{code}", loy_h_referral_landing, LOY_ROLE_NONE, LOY_BODY_NONE,
+     "a member's referral link: 302 to the join page of their home location with ?ref=CODE "
+     "(public; an unknown code lands on a join page without it)",
+     NULL},
+    {"GET", "/f/{token}", loy_h_customer_survey, LOY_ROLE_NONE, LOY_BODY_STATIC,
+     "the survey page: one question, 0 to 10, and a comment (HTML; public; a GET changes "
+     "nothing)",
+     NULL},
     {"GET", "/u/{token}", loy_h_customer_unsub, LOY_ROLE_NONE, LOY_BODY_STATIC,
      "the member's unsubscribe page (HTML; public; a GET never changes anything)", NULL},
     {"GET", "/customer/{file}", loy_h_customer_file, LOY_ROLE_NONE, LOY_BODY_STATIC,

@@ -3,6 +3,7 @@
  * /api/v1/join/{location}, a customer joining from a location's poster (idempotent, rate
  * limited per client address). */
 #include "http/http_int.h"
+#include "app/referrals.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,9 @@ static int64_t location_id(const loy_req *r)
 
 int loy_h_join_info(loy_req *r, loy_err *err)
 {
-    return loy_app_join_info(r->app, location_id(r), &r->resp, err);
+    int rc = loy_app_join_info(r->app, location_id(r), &r->resp, err);
+    /* ?ref=CODE (from /r/{code}): who invited them, by first name */
+    return rc ? rc : loy_app_referral_invite(r->app, loy_req_query(r, "ref"), r->resp, err);
 }
 
 #define JOIN_LIMIT  20   /* new members per client address ... */
@@ -36,14 +39,7 @@ int loy_h_join(loy_req *r, loy_err *err)
     loy_client_ip(r, ip, sizeof(ip));
     snprintf(key, sizeof(key), "join:%s", ip);
     int64_t now = (int64_t)time(NULL), wait = loy_throttle_wait(key, now, JOIN_LIMIT, JOIN_WINDOW);
-    if (wait) {
-        r->status = 429;
-        snprintf(r->retry_after, sizeof(r->retry_after), "%lld", (long long)wait);
-        return loy_err_set(err, LOY_EREFUSED, "",
-                           "too many new cards from this address: try "
-                           "again in %lld s",
-                           (long long)wait);
-    }
+    if (wait) return loy_too_many(r, wait, "new cards from this address", err);
     json_t *req = NULL;
     int rc = loy_app_join_request(r->app, id, r->json, &req, err);
     if (rc) return rc;

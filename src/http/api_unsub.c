@@ -28,14 +28,6 @@ typedef struct {
     int64_t now;
 } limits;
 
-static int too_many(loy_req *r, int64_t wait, const char *what, loy_err *err)
-{
-    r->status = 429;
-    snprintf(r->retry_after, sizeof(r->retry_after), "%lld", (long long)wait);
-    return loy_err_set(err, LOY_EREFUSED, "", "too many %s: try again in %lld s", what,
-                       (long long)wait);
-}
-
 /* The throttle keys of the request; `gives`: it may give consent. */
 static void keys(const loy_req *r, limits *l, bool gives)
 {
@@ -53,7 +45,7 @@ static void keys(const loy_req *r, limits *l, bool gives)
 static int guessing(loy_req *r, const limits *l, loy_err *err)
 {
     int64_t wait = loy_throttle_wait(l->miss, l->now, MISS_LIMIT, MISS_WINDOW);
-    return wait ? too_many(r, wait, "unknown unsubscribe links from this address", err) : 0;
+    return wait ? loy_too_many(r, wait, "unknown unsubscribe links from this address", err) : 0;
 }
 
 /* Refuses the request (429) while a limit is reached. */
@@ -63,7 +55,7 @@ static int guard(loy_req *r, limits *l, bool gives, loy_err *err)
     int rc = guessing(r, l, err);
     int64_t wait;
     if (!rc && gives && (wait = loy_throttle_wait(l->give, l->now, GIVE_LIMIT, GIVE_WINDOW)))
-        rc = too_many(r, wait, "subscriptions through this link", err);
+        rc = loy_too_many(r, wait, "subscriptions through this link", err);
     return rc;
 }
 

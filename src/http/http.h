@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "app/sender.h"
 #include "util/err.h"
 
 typedef struct loy_server loy_server;
@@ -22,6 +23,10 @@ typedef struct {
     size_t max_url;    /* default 2 KiB */
     int timeout_s;     /* request timeout, default 10 */
     bool access_log;   /* one line per request on stderr */
+    bool scheduler;    /* run the daily jobs at each merchant's triggers.send_at (scheduler.h) */
+    /* the message sender runs beside the webhook drainer (copied; its strings must outlive the
+     * server); NULL = no message sender */
+    const loy_sender_config *sender;
 } loy_server_config;
 
 /* Validates the configuration, opens the database once (migrations) and starts listening.

@@ -60,6 +60,9 @@ int loy_h_logout(loy_req *r, loy_err *err);
 int64_t loy_throttle_wait(const char *key, int64_t now, int limit, int64_t window);
 void loy_throttle_record(const char *key, int64_t now, int64_t window, bool count);
 void loy_client_ip(const loy_req *r, char *out, size_t n);
+/* The answer to a client over a limit: 429 with Retry-After `wait` and the message "too many
+ * WHAT: try again in WAIT s" (LOY_EREFUSED). */
+int loy_too_many(loy_req *r, int64_t wait, const char *what, loy_err *err);
 
 /* Public customer-page handlers (api_public.c): the card view and joining. */
 int loy_h_card_view(loy_req *r, loy_err *err);

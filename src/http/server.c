@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/sender.h"
 #include "app/webhooks.h"
+#include "http/scheduler.h"
 #include "util/jdump.h"
 
 struct loy_server {
@@ -33,32 +35,40 @@ struct loy_server {
     pthread_mutex_t drain_lock;
     pthread_cond_t drain_wake;
     bool stopping, drainer_running;
+    loy_scheduler *scheduler; /* the daily jobs (http/scheduler.c); NULL when turned off */
+    pthread_t sender;         /* the message sender: send_loop */
+    bool sender_running;
+    loy_sender_config sender_cfg;
 };
 
-/* Delivers webhook events after commit: every second, for every merchant. */
-static void *drain_loop(void *arg)
+/* One pass of a background worker for the selected merchant: 0 or an error; *more when it had
+ * a full batch (the loop goes on at once instead of waiting a second). */
+typedef int (*bg_pass)(loy_server *s, loy_app *app, bool *more, loy_err *err);
+
+/* A background worker's loop on its own database connection: every second (at once after a full
+ * batch), one pass for every merchant, until the server stops. `what` names it in errors. */
+static void bg_loop(loy_server *s, const char *what, const char *actor, bg_pass pass)
 {
-    loy_server *s = arg;
     loy_app *app = NULL;
     loy_err err;
     if (loy_app_open(&app, s->db_path, NULL, &err)) {
-        fprintf(stderr, "loyalty: webhook sender cannot open the database: %s\n", err.message);
-        return NULL;
+        fprintf(stderr, "loyalty: %s cannot open the database: %s\n", what, err.message);
+        return;
     }
+    if (actor) snprintf(app->actor, sizeof(app->actor), "%s", actor);
     pthread_mutex_lock(&s->drain_lock);
     while (!s->stopping) {
         pthread_mutex_unlock(&s->drain_lock);
         int64_t ids[64];
         int n = 0;
+        bool more = false;
         if (loy_app_merchants(app, ids, 64, &n, &err) == 0)
-            for (int i = 0; i < n; i++) {
-                int delivered = 0;
-                if (loy_app_select_merchant(app, ids[i], &err) ||
-                    loy_app_webhooks_drain(app, 100, loy_app_now(app), &delivered, &err))
-                    fprintf(stderr, "loyalty: webhook delivery: %s\n", err.message);
-            }
+            for (int i = 0; i < n; i++)
+                if (loy_app_select_merchant(app, ids[i], &err) || pass(s, app, &more, &err))
+                    fprintf(stderr, "loyalty: %s: %s\n", what, err.message);
         pthread_mutex_lock(&s->drain_lock);
         if (s->stopping) break;
+        if (more) continue;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += 1;
@@ -66,6 +76,40 @@ static void *drain_loop(void *arg)
     }
     pthread_mutex_unlock(&s->drain_lock);
     loy_app_close(app);
+}
+
+/* Webhook events after commit (app/webhooks.c). */
+static int drain_pass(loy_server *s, loy_app *app, bool *more, loy_err *err)
+{
+    (void)s;
+    int delivered = 0;
+    int rc = loy_app_webhooks_drain(app, 100, loy_app_now(app), &delivered, err);
+    *more = *more || (!rc && delivered >= 100);
+    return rc;
+}
+
+static void *drain_loop(void *arg)
+{
+    bg_loop(arg, "webhook delivery", NULL, drain_pass);
+    return NULL;
+}
+
+/* Messages to members after commit (app/sender.h), on a connection of their own: an SMTP
+ * server's slowness never delays webhooks. */
+static int send_pass(loy_server *s, loy_app *app, bool *more, loy_err *err)
+{
+    loy_sender_stats st;
+    int rc = loy_app_messages_send(app, &s->sender_cfg, 100, loy_app_now(app), &st, err);
+    if (!rc &&
+        st.sent + st.webhook + st.retrying + st.failed + st.skipped + st.postponed + st.uncertain >=
+            100)
+        *more = true;
+    return rc;
+}
+
+static void *send_loop(void *arg)
+{
+    bg_loop(arg, "message sending", "system:messages", send_pass);
     return NULL;
 }
 
@@ -453,6 +497,12 @@ int loy_server_start(loy_server **out, const loy_server_config *cfg, loy_err *er
     pthread_mutex_init(&s->drain_lock, NULL);
     pthread_cond_init(&s->drain_wake, NULL);
     s->drainer_running = pthread_create(&s->drainer, NULL, drain_loop, s) == 0;
+    if (cfg->scheduler && loy_scheduler_start(&s->scheduler, s->db_path, 0, err))
+        fprintf(stderr, "loyalty: %s; run `loyalty jobs run` from cron\n", err->message);
+    if (cfg->sender) {
+        s->sender_cfg = *cfg->sender;
+        s->sender_running = pthread_create(&s->sender, NULL, send_loop, s) == 0;
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? (int)info->port : s->cfg.port;
     loy_metrics_bind(&s->metrics, s);
@@ -469,12 +519,14 @@ void loy_server_stop(loy_server *s)
 {
     if (!s) return;
     MHD_stop_daemon(s->d); /* waits for the worker threads, so requests in flight finish */
+    loy_scheduler_stop(s->scheduler);
     loy_group_stop(s->group);
     pthread_mutex_lock(&s->drain_lock);
     s->stopping = true;
-    pthread_cond_signal(&s->drain_wake);
+    pthread_cond_broadcast(&s->drain_wake); /* the drainer and the message sender */
     pthread_mutex_unlock(&s->drain_lock);
     if (s->drainer_running) pthread_join(s->drainer, NULL);
+    if (s->sender_running) pthread_join(s->sender, NULL);
     pthread_cond_destroy(&s->drain_wake);
     pthread_mutex_destroy(&s->drain_lock);
     for (int i = 0; i < s->napps; i++) loy_app_close(s->apps[i]);

@@ -34,12 +34,7 @@ int loy_h_login(loy_req *r, loy_err *err)
     snprintf(kip, sizeof(kip), "ip:%s", ip);
     int64_t wait = loy_throttle_wait(kuser, now, THROTTLE_FAILS, THROTTLE_WINDOW);
     if (!wait) wait = loy_throttle_wait(kip, now, THROTTLE_FAILS, THROTTLE_WINDOW);
-    if (wait) {
-        r->status = 429;
-        snprintf(r->retry_after, sizeof(r->retry_after), "%lld", (long long)wait);
-        return loy_err_set(err, LOY_EREFUSED, "", "too many failed logins: try again in %lld s",
-                           (long long)wait);
-    }
+    if (wait) return loy_too_many(r, wait, "failed logins", err);
     char token[48], csrf[48];
     loy_user_row u;
     rc = loy_app_login(r->app, username, password, token, csrf, &u, err);

@@ -95,6 +95,12 @@ int loy_h_customer_unsub(loy_req *r, loy_err *err)
     return serve(r, "customer", "unsub.html", err);
 }
 
+/* GET /f/{token}: the survey page (the same page whatever the token; it changes nothing). */
+int loy_h_customer_survey(loy_req *r, loy_err *err)
+{
+    return serve(r, "customer", "survey.html", err);
+}
+
 int loy_h_customer_file(loy_req *r, loy_err *err)
 {
     return serve(r, "customer", r->params[0], err);

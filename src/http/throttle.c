@@ -73,3 +73,11 @@ void loy_client_ip(const loy_req *r, char *out, size_t n)
                  a[5], a[6], a[7]);
     }
 }
+
+int loy_too_many(loy_req *r, int64_t wait, const char *what, loy_err *err)
+{
+    r->status = 429;
+    snprintf(r->retry_after, sizeof(r->retry_after), "%lld", (long long)wait);
+    return loy_err_set(err, LOY_EREFUSED, "", "too many %s: try again in %lld s", what,
+                       (long long)wait);
+}

@@ -35,6 +35,7 @@ typedef struct {
     int last_birthday_bonus_year, last_anniversary_bonus_year;
     int64_t first_purchase_at, purchases, last_activity_at;
     int64_t erased_at; /* when the personal data was erased (app/privacy.c), 0 = never */
+    char timezone[64]; /* IANA zone of the member; "" = the merchant's (loy_app_member_tz) */
 } loy_member_row;
 
 void loy_member_row_free(loy_member_row *m); /* frees the strings, not the struct */

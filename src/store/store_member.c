@@ -13,7 +13,7 @@
     "joined_at, updated_at, consent_email, consent_email_at, consent_email_source, "               \
     "consent_sms, consent_sms_at, consent_sms_source, tier, tier_since, below_since, "             \
     "last_review_at, last_birthday_bonus_year, last_anniversary_bonus_year, first_purchase_at, "   \
-    "purchases, last_activity_at, erased_at"
+    "purchases, last_activity_at, erased_at, coalesce(timezone, '')"
 
 void loy_member_row_free(loy_member_row *m)
 {
@@ -75,6 +75,7 @@ static void read_row(loy_conn *c, loy_stmt *st, loy_member_row *m)
     m->purchases = loy_db_int(c, st, 31);
     m->last_activity_at = loy_db_int(c, st, 32);
     m->erased_at = loy_db_int(c, st, 33);
+    copy(m->timezone, sizeof(m->timezone), loy_db_text(c, st, 34));
 }
 
 static int folded(const char *text, char **out, loy_err *err)
@@ -109,18 +110,20 @@ int loy_store_member_insert(loy_conn *c, loy_member_row *m, loy_err *err)
             "email_folded, tags, notes, location_code, locale, bday_day, bday_month, bday_year, "
             "birthday_set_at, referred_by, joined_at, updated_at, consent_email, "
             "consent_email_at, consent_email_source, consent_sms, consent_sms_at, "
-            "consent_sms_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "consent_sms_source, timezone) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             "itttttttttt"
             "iiii"
             "tii"
             "iit"
-            "iit",
+            "iit"
+            "t",
             m->merchant_id, m->card_token, m->name, nf, m->phone, m->email, ef,
             m->tags ? m->tags : "", m->notes ? m->notes : "", m->location_code, m->locale,
             (int64_t)m->bday_day, (int64_t)m->bday_month, (int64_t)m->bday_year, m->birthday_set_at,
             (const char *)NULL, m->joined_at, m->updated_at, (int64_t)m->consent_email,
             m->consent_email_at, m->consent_email_source, (int64_t)m->consent_sms,
-            m->consent_sms_at, m->consent_sms_source);
+            m->consent_sms_at, m->consent_sms_source, m->timezone[0] ? m->timezone : NULL);
     free(nf);
     free(ef);
     if (rc) return conflict_field(rc, m, err);
@@ -147,19 +150,20 @@ int loy_store_member_update(loy_conn *c, const loy_member_row *m, loy_err *err)
             "email_folded = ?, tags = ?, notes = ?, locale = ?, bday_day = ?, bday_month = ?, "
             "bday_year = ?, birthday_set_at = ?, updated_at = ?, consent_email = ?, "
             "consent_email_at = ?, consent_email_source = ?, consent_sms = ?, "
-            "consent_sms_at = ?, consent_sms_source = ?, location_code = ? "
+            "consent_sms_at = ?, consent_sms_source = ?, location_code = ?, timezone = ? "
             "WHERE id = ? AND merchant_id = ?",
             "tttttttt"
             "iiiii"
             "iit"
             "iit"
-            "t"
+            "tt"
             "ii",
             m->name, nf, m->phone, m->email, ef, m->tags ? m->tags : "", m->notes ? m->notes : "",
             m->locale, (int64_t)m->bday_day, (int64_t)m->bday_month, (int64_t)m->bday_year,
             m->birthday_set_at, m->updated_at, (int64_t)m->consent_email, m->consent_email_at,
             m->consent_email_source, (int64_t)m->consent_sms, m->consent_sms_at,
-            m->consent_sms_source, m->location_code, m->id, m->merchant_id);
+            m->consent_sms_source, m->location_code, m->timezone[0] ? m->timezone : NULL, m->id,
+            m->merchant_id);
     free(nf);
     free(ef);
     return rc ? conflict_field(rc, m, err) : 0;

@@ -47,7 +47,9 @@ const loy_privacy_table loy_privacy_tables[] = {
      "(target_type = 'purchase' AND target_id IN "
      "(SELECT id FROM purchases WHERE merchant_id = ?1 AND member_id = ?2)) OR "
      "(target_type = 'voucher' AND target_id IN "
-     "(SELECT id FROM vouchers WHERE merchant_id = ?1 AND member_id = ?2))) ORDER BY id"},
+     "(SELECT id FROM vouchers WHERE merchant_id = ?1 AND member_id = ?2)) OR "
+     "(target_type = 'referral' AND target_id IN (SELECT id FROM referrals WHERE merchant_id = ?1 "
+     "AND (referrer_id = ?2 OR referee_id = ?2)))) ORDER BY id"},
     /* stored answers of writes about them (kept 8 days for retries): the member object or a
      * member_id anywhere in the answer */
     {"idempotency", "response",
@@ -63,6 +65,28 @@ const loy_privacy_table loy_privacy_tables[] = {
      "(SELECT id FROM purchases WHERE merchant_id = ?1 AND member_id = ?2))) ORDER BY imported_at"},
     {"import_visits", NULL,
      "SELECT * FROM import_visits WHERE merchant_id = ?1 AND member_id = ?2 ORDER BY id"},
+    /* their survey answers (score, comment, its triage), the follow-up cases about them and what
+     * staff noted on those */
+    {"surveys", "triage",
+     "SELECT * FROM surveys WHERE merchant_id = ?1 AND member_id = ?2 ORDER BY id"},
+    {"cases", NULL, "SELECT * FROM cases WHERE merchant_id = ?1 AND member_id = ?2 ORDER BY id"},
+    {"case_notes", NULL,
+     "SELECT n.* FROM case_notes n JOIN cases k ON k.id = n.case_id WHERE k.merchant_id = ?1 AND "
+     "k.member_id = ?2 ORDER BY n.id"},
+    /* referrals they made or were made for them (ids, status, reason: no personal data) */
+    {"referrals", NULL,
+     "SELECT * FROM referrals WHERE merchant_id = ?1 AND (referrer_id = ?2 OR referee_id = ?2) "
+     "ORDER BY id"},
+    /* messages to them (docs/messages.md): trigger, key, status, the variables of the request */
+    {"messages", "vars",
+     "SELECT * FROM messages WHERE merchant_id = ?1 AND member_id = ?2 ORDER BY id"},
+    /* the campaigns they were in (docs/campaigns.md) and their arm, message and conversion */
+    {"campaigns", "variants",
+     "SELECT * FROM campaigns WHERE merchant_id = ?1 AND id IN (SELECT campaign_id FROM "
+     "campaign_members WHERE merchant_id = ?1 AND member_id = ?2) ORDER BY id"},
+    {"campaign_members", NULL,
+     "SELECT * FROM campaign_members WHERE merchant_id = ?1 AND member_id = ?2 ORDER BY "
+     "campaign_id"},
     {NULL, NULL, NULL}};
 
 /* Tables that hold no data about any member. */
@@ -78,6 +102,7 @@ const char *const loy_privacy_no_member_data[] = {
     "sessions",          /* staff console sessions */
     "models",            /* fitted parameters of the customer-base models (aggregates) */
     "schema_migrations", /* which migrations ran */
+    "job_runs",          /* the local date of each merchant's last daily jobs */
     NULL};
 
 int loy_store_privacy_export(loy_conn *c, int64_t merchant, int64_t member,
@@ -153,6 +178,10 @@ static const struct {
      "SELECT CAST(id AS TEXT), reason FROM tier_changes WHERE merchant_id = ?1 AND "
      "member_id = ?2 AND reason != ''",
      "UPDATE tier_changes SET reason = ?1 WHERE merchant_id = ?2 AND id = CAST(?3 AS INTEGER)"},
+    {"messages", "vars", LOY_CELL_DOC,
+     "SELECT CAST(id AS TEXT), vars FROM messages WHERE merchant_id = ?1 AND member_id = ?2 AND "
+     "vars != '{}'",
+     "UPDATE messages SET vars = ?1 WHERE merchant_id = ?2 AND id = CAST(?3 AS INTEGER)"},
     {"import_visits", "reference", LOY_CELL_TEXT,
      "SELECT CAST(id AS TEXT), reference FROM import_visits WHERE merchant_id = ?1 AND "
      "member_id = ?2 AND reference IS NOT NULL AND reference != ''",
@@ -237,6 +266,8 @@ int loy_store_privacy_erase_member(loy_conn *c, int64_t merchant, int64_t member
         "birthday_set_at = 0, tags = '', notes = '', favourite = '', consent_email = 0, "
         "consent_email_at = 0, consent_email_source = '', consent_sms = 0, consent_sms_at = 0, "
         "consent_sms_source = '', last_birthday_bonus_year = 0, unsub_token = NULL, "
+        "timezone = NULL, "
+        "referral_code = NULL, "
         "updated_at = ?4, erased_at = ?4 "
         "WHERE merchant_id = ?5 AND id = ?6 AND erased_at = 0",
         "tttiii", pseudonym, folded, token, now, merchant, member);
@@ -245,6 +276,12 @@ int loy_store_privacy_erase_member(loy_conn *c, int64_t merchant, int64_t member
     if (loy_db_changes(c) != 1)
         return loy_err_set(err, LOY_ECONFLICT, "member", "member %lld was already erased",
                            (long long)member);
+    /* messages still waiting for them are never sent (the sender checks again, too) */
+    rc = loy_db_run(c, err,
+                    "UPDATE messages SET status = 'skipped', reason = 'erased' WHERE "
+                    "merchant_id = ? AND member_id = ? AND status = 'queued'",
+                    "ii", merchant, member);
+    if (rc) return rc;
     /* the import's key of their member row is a hash of their name, phone and email */
     rc = loy_db_run(c, err,
                     "DELETE FROM import_rows WHERE merchant_id = ? AND kind = 'member' AND "
@@ -262,13 +299,57 @@ int loy_store_privacy_erase_member(loy_conn *c, int64_t merchant, int64_t member
     return 0;
 }
 
-int loy_store_privacy_ledger_mentions(loy_conn *c, int64_t member, const char *needle, int64_t *n,
-                                      loy_err *err)
+/* Every first-column text of a query's rows into a malloc'ed array (*out, *n). */
+static int texts(loy_conn *c, loy_stmt *st, char ***out, size_t *n, loy_err *err)
 {
-    return loy_db_scalar(c, n, err,
-                         "SELECT count(*) FROM ledger WHERE member_id = ? AND reason IS NOT NULL "
-                         "AND instr(reason, ?) > 0",
-                         "it", member, needle);
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    int rc;
+    while ((rc = loy_db_next(c, st, err)) == 1) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            char **grown = realloc(*out, cap * sizeof(**out));
+            if (!grown) break;
+            *out = grown;
+        }
+        const char *t = loy_db_text(c, st, 0);
+        if (!((*out)[*n] = strdup(t ? t : ""))) break;
+        (*n)++;
+    }
+    if (rc == 0) return 0;
+    if (rc == 1) { /* out of memory with a row in hand */
+        loy_db_done(c, st);
+        rc = loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+    }
+    for (size_t i = 0; i < *n; i++) free((*out)[i]);
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return rc;
+}
+
+int loy_store_privacy_ledger_reasons(loy_conn *c, int64_t member, char ***out, size_t *n,
+                                     loy_err *err)
+{
+    loy_stmt *st;
+    int rc = loy_db_query(c, &st, err,
+                          "SELECT reason FROM ledger WHERE member_id = ? AND reason IS NOT NULL "
+                          "AND reason <> '' ORDER BY id",
+                          "i", member);
+    return rc ? rc : texts(c, st, out, n, err);
+}
+
+int loy_store_privacy_audit_details(loy_conn *c, int64_t merchant, int64_t member,
+                                    const char *action, char ***out, size_t *n, loy_err *err)
+{
+    loy_stmt *st;
+    int rc = loy_db_query(c, &st, err,
+                          "SELECT detail FROM audit WHERE merchant_id = ? AND target_type = "
+                          "'member' AND target_id = ? AND action = ? AND detail IS NOT NULL "
+                          "ORDER BY id",
+                          "iit", merchant, member, action);
+    return rc ? rc : texts(c, st, out, n, err);
 }
 
 int loy_store_secure_delete(loy_conn *c, bool full, loy_err *err)
@@ -280,15 +361,31 @@ int loy_store_checkpoint(loy_conn *c, bool *complete, loy_err *err)
 {
     loy_stmt *st;
     *complete = false;
-    int rc = loy_db_query(c, &st, err, "PRAGMA wal_checkpoint(TRUNCATE)", "");
+    /* A TRUNCATE checkpoint waits for readers, and writers wait behind it: with the usual busy
+     * timeout one long report would stall every purchase. So it does not wait at all: busy
+     * means incomplete (the caller says so), and the request goes on. */
+    int64_t timeout = 0;
+    int rc = loy_db_scalar(c, &timeout, err, "PRAGMA busy_timeout", "");
+    if (!rc) rc = c->drv->exec(c->db, "PRAGMA busy_timeout=0", err);
     if (rc) return rc;
-    rc = loy_db_next(c, st, err);
-    if (rc < 0) return rc;
-    if (rc == 1) {
-        *complete = loy_db_int(c, st, 0) == 0; /* busy = 0 */
-        loy_db_done(c, st);
+    rc = loy_db_query(c, &st, err, "PRAGMA wal_checkpoint(TRUNCATE)", "");
+    if (!rc) {
+        rc = loy_db_next(c, st, err);
+        if (rc == 1) {
+            *complete = loy_db_int(c, st, 0) == 0; /* busy = 0 */
+            loy_db_done(c, st);
+        }
+        rc = rc < 0 ? rc : 0;
     }
-    return 0;
+    if (rc == LOY_EBUSY) { /* readers in the way: incomplete, not an error */
+        loy_err_clear(err);
+        rc = 0;
+    }
+    char restore[48];
+    snprintf(restore, sizeof(restore), "PRAGMA busy_timeout=%lld", (long long)timeout);
+    loy_err ignored;
+    c->drv->exec(c->db, restore, &ignored);
+    return rc;
 }
 
 int loy_store_privacy_referred(loy_conn *c, int64_t merchant, int64_t member,

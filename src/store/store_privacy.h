@@ -75,17 +75,23 @@ typedef struct {
 
 /* Removes the member's personal data from their row: name (and folded name) set to `pseudonym`,
  * phone, email, birthday, tags, notes, favourite and consents cleared, the card token replaced
- * by `token`, the unsubscribe token dropped (links in mails already sent stop working),
+ * by `token`, the unsubscribe token dropped (links in mails already sent stop working), their
+ * own time zone cleared, their queued messages skipped (reason "erased"),
  * erased_at = now; deletes the import row keys of their member row and replaces
  * their external customer id. LOY_ECONFLICT if the member was already erased. */
 int loy_store_privacy_erase_member(loy_conn *c, int64_t merchant, int64_t member,
                                    const char *pseudonym, const char *token, int64_t now,
                                    loy_privacy_erased *out, loy_err *err);
 
-/* Ledger entries of the member whose free-text reason contains `needle` (case-sensitive): the
- * ledger is append-only, so the erase can only report them. */
-int loy_store_privacy_ledger_mentions(loy_conn *c, int64_t member, const char *needle, int64_t *n,
-                                      loy_err *err);
+/* The free-text reasons of the member's ledger entries (malloc'ed array of malloc'ed strings in
+ * *out, *n of them): the ledger is append-only, so the erase can only report those naming them. */
+int loy_store_privacy_ledger_reasons(loy_conn *c, int64_t member, char ***out, size_t *n,
+                                     loy_err *err);
+
+/* The detail texts of the audit entries `action` about member `member` (malloc'ed array of
+ * malloc'ed strings in *out, *n of them), oldest first. */
+int loy_store_privacy_audit_details(loy_conn *c, int64_t merchant, int64_t member,
+                                    const char *action, char ***out, size_t *n, loy_err *err);
 
 /* Ids of the members this member referred (their referral links stay, as ids). */
 int loy_store_privacy_referred(loy_conn *c, int64_t merchant, int64_t member,

@@ -31,19 +31,22 @@ static const char sql_cohorts[] =
     "WHERE m.merchant_id = ?1 AND m.joined_at >= ?2 AND m.joined_at < ?3 "
     "AND (?4 IS NULL OR m.location_code = ?4) ORDER BY m.id, p.occurred_at";
 
-/* Own revenue, referee revenue (through the referee's referred_by) and referral counts, added
- * up per member in one grouped pass over the three row sources. */
+/* Own revenue, referee revenue (through the referee's referred_by), referral counts and awarded
+ * referrals (before `to`), added up per member in one grouped pass over the row sources. */
 static const char sql_advocacy[] =
-    "SELECT id, sum(own), sum(nref), sum(rref) FROM ("
-    " SELECT member_id AS id, amount - refunded AS own, 0 AS nref, 0 AS rref FROM purchases"
-    "  WHERE " COUNTED " UNION ALL"
-    " SELECT m.referred_by, 0, 0, p.amount - p.refunded FROM purchases p"
+    "SELECT id, sum(own), sum(nref), sum(rref), sum(nawd) FROM ("
+    " SELECT member_id AS id, amount - refunded AS own, 0 AS nref, 0 AS rref, 0 AS nawd"
+    "  FROM purchases WHERE " COUNTED " UNION ALL"
+    " SELECT m.referred_by, 0, 0, p.amount - p.refunded, 0 FROM purchases p"
     "  JOIN members m ON m.id = p.member_id WHERE p.merchant_id = ?1 AND p.occurred_at >= ?2"
     "  AND p.occurred_at < ?3 AND p.refunded < p.amount"
     "  AND (?4 IS NULL OR p.location_code = ?4) AND m.referred_by IS NOT NULL"
     " UNION ALL"
-    " SELECT referred_by, 0, 1, 0 FROM members WHERE merchant_id = ?1 AND referred_by IS NOT NULL"
-    "  AND joined_at < ?3"
+    " SELECT referred_by, 0, 1, 0, 0 FROM members WHERE merchant_id = ?1"
+    "  AND referred_by IS NOT NULL AND joined_at < ?3"
+    " UNION ALL"
+    " SELECT referrer_id, 0, 0, 0, 1 FROM referrals WHERE merchant_id = ?1 AND status = 'awarded'"
+    "  AND awarded_at < ?3"
     ") GROUP BY id HAVING sum(own) > 0 OR sum(nref) > 0 ORDER BY id";
 
 static const char sql_ledger[] =
@@ -185,8 +188,9 @@ int loy_store_report_cohort_rows(loy_conn *c, const loy_report_scope *s, loy_rep
 
 static void fill_advocate(loy_conn *c, loy_stmt *st, void *elem)
 {
-    *(loy_report_advocate *)elem = (loy_report_advocate){
-        loy_db_int(c, st, 0), loy_db_int(c, st, 1), loy_db_int(c, st, 2), loy_db_int(c, st, 3)};
+    *(loy_report_advocate *)elem =
+        (loy_report_advocate){loy_db_int(c, st, 0), loy_db_int(c, st, 1), loy_db_int(c, st, 2),
+                              loy_db_int(c, st, 3), loy_db_int(c, st, 4)};
 }
 
 int loy_store_report_advocacy(loy_conn *c, const loy_report_scope *s, loy_report_advocate **out,

@@ -65,13 +65,14 @@ int loy_store_report_cohort_rows(loy_conn *c, const loy_report_scope *s, loy_rep
                                  void *ctx, loy_err *err);
 
 /* Spenders and senders: per member, own revenue in the period, members referred (joined before
- * `to`, ever) and those referees' revenue in the period. Members with revenue or referrals only,
- * ascending by id. *out malloc'ed. */
+ * `to`, ever), those referees' revenue in the period and their referrals awarded before `to`
+ * (both bonuses paid). Members with revenue or referrals only, ascending by id. *out malloc'ed. */
 typedef struct {
     int64_t member;
     int64_t spend;
     int64_t referred;
     int64_t referred_revenue;
+    int64_t awarded;
 } loy_report_advocate;
 int loy_store_report_advocacy(loy_conn *c, const loy_report_scope *s, loy_report_advocate **out,
                               size_t *n, loy_err *err);

@@ -82,3 +82,17 @@ void loy_hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_
     }
     to_hex(md, mdlen, out);
 }
+
+bool loy_token_upper(const char *in, char *out, size_t outsz)
+{
+    size_t len = in ? strlen(in) : 0;
+    bool ok = outsz > 0 && len >= 20 && len < outsz;
+    for (size_t i = 0; ok && i < len; i++) {
+        char c = in[i];
+        if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+        ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+        out[i] = c;
+    }
+    if (outsz) out[ok ? len : 0] = '\0';
+    return ok;
+}

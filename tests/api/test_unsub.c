@@ -548,6 +548,54 @@ static int setup(void **state)
     return ah_group_setup(state, "unsub");
 }
 
+/* An erased member has no unsubscribe link: the old one is gone, staff views issue no new one,
+ * and nothing can give consent in their name (review finding: a re-issued link could). A member
+ * with no phone cannot be subscribed to SMS. */
+static void test_erased_member_has_no_link(void **state)
+{
+    ah_server *s = *state;
+    member m = enrol(s, "Erased Ernie", "ernie@example.com", "+60 12-111 0077");
+    char path[96], erase[96], get[64];
+    snprintf(erase, sizeof(erase), "/api/v1/members/%lld:erase", m.id);
+    ah_resp r;
+    ah_call(s, "POST", erase, s->owner, NULL, "{\"reason\":\"asked at the counter\"}", &r);
+    ah_expect_status(&r, 200);
+    ah_resp_free(&r);
+    snprintf(get, sizeof(get), "/api/v1/members/%lld", m.id);
+    ah_call(s, "GET", get, s->owner, NULL, NULL, &r);
+    ah_expect_status(&r, 200);
+    json_t *j = ah_json(&r);
+    assert_true(json_is_null(ah_get(j, "member.unsubscribe_url")));
+    json_decref(j);
+    ah_resp_free(&r);
+    assert_int_equal(ah_scalar(s->db, "SELECT count(*) FROM members WHERE unsub_token IS NOT NULL "
+                                      "AND erased_at > 0"),
+                     0);
+    char *before = ah_dump(s->db);
+    snprintf(path, sizeof(path), "/api/v1/subscriptions/%s", m.token);
+    send_public(s, "PUT", path, "application/json", "{\"email\":true,\"sms\":true}", &r);
+    ah_expect_error(&r, 404, "not_found", "token");
+    ah_resp_free(&r);
+    ah_expect_same_db(before, s->db, "consent through an erased member's old link");
+    free(before);
+
+    member p = enrol(s, "No Phone Nora", "nora@example.com", "+60 12-111 0078");
+    char patch[64];
+    snprintf(patch, sizeof(patch), "/api/v1/members/%lld", p.id);
+    ah_call(s, "PATCH", patch, s->owner, NULL, "{\"phone\":null}", &r);
+    ah_expect_status(&r, 200);
+    ah_resp_free(&r);
+    one_click(s, p.token, &r);
+    ah_resp_free(&r);
+    before = ah_dump(s->db);
+    snprintf(path, sizeof(path), "/api/v1/subscriptions/%s", p.token);
+    send_public(s, "PUT", path, "application/json", "{\"sms\":true}", &r);
+    ah_expect_error(&r, 400, "invalid", "sms");
+    ah_resp_free(&r);
+    ah_expect_same_db(before, s->db, "SMS consent without a phone");
+    free(before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -560,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_put_bad_bodies),
         cmocka_unit_test(test_resubscribe_per_channel),
         cmocka_unit_test(test_token_issued_for_older_members),
+        cmocka_unit_test(test_erased_member_has_no_link), /* before the rate limits are used up */
         cmocka_unit_test(test_resubscribe_rate_limit),
         cmocka_unit_test(test_unknown_tokens_rate_limit),
     };

@@ -63,6 +63,14 @@ expect_eq "$OUT" "" "export --out prints nothing on stdout"
 expect_contains "$ERR" "wrote $TMP/export.json" "export --out says where"
 expect_eq "$(stat -c %a "$TMP/export.json")" 600 "the export file is private (0600)"
 expect_jq "$(cat "$TMP/export.json")" .member.email "$EMAIL" "the file holds the export"
+# never over an existing file (its permissions could be wider) nor through a symbolic link
+run member export "$EMAIL" --db "$DB" --out "$TMP/export.json"
+expect_rc 2 "export --out onto an existing file"
+expect_contains "$ERR" "exists" "the refusal says the file exists"
+ln -s "$TMP/elsewhere.json" "$TMP/link.json" # (a link to nothing yet: O_EXCL refuses it too)
+run member export "$EMAIL" --db "$DB" --out "$TMP/link.json"
+expect_rc 2 "export --out through a symbolic link"
+[ ! -e "$TMP/elsewhere.json" ] && pass || fail "the export followed the symbolic link"
 expect_eq "$(sql "$DB" "SELECT count(*) FROM audit WHERE action = 'member.export' AND target_id = $ID")" 2 \
     "each export is audited"
 BEFORE=$(sqlite3 "$DB" .dump)

@@ -27,6 +27,7 @@
 #include <sqlite3.h>
 
 #include "app/app.h"
+#include "app/feedback.h"
 #include "app/import.h"
 #include "app/privacy.h"
 #include "app/reports.h"
@@ -180,6 +181,38 @@ static void build(fx *f, const char *tag)
     json_decref(r);
     snprintf(req, sizeof(req), "{\"member\": %lld, \"amount\": 3000}", (long long)f->control);
     json_decref(write_ok(app, LOY_OP_PURCHASE, req));
+
+    /* their survey answer names them, and so does the note staff wrote on its case */
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    char token[64] = "";
+    int64_t case_id = 0;
+    assert_int_equal(sqlite3_open_v2(f->path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(h, "SELECT token, id FROM surveys WHERE member_id = ?", -1, &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_int64(st, 1, f->member);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(token, sizeof(token), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    if (!token[0]) fail_msg("the member's purchases invited no survey");
+    if (loy_app_survey_answer(
+            app, token,
+            jt("{\"score\": 2, \"comment\": \"" NAME " here, call me on " PHONE_IN "\"}"), &r,
+            &err))
+        fail_msg("survey answer: %s (%s)", err.message, err.field);
+    json_decref(r);
+    r = NULL;
+    json_t *cases = NULL;
+    if (loy_app_case_list(app, NULL, &cases, &err)) fail_msg("cases: %s", err.message);
+    case_id = json_integer_value(
+        json_object_get(json_array_get(json_object_get(cases, "cases"), 0), "id"));
+    json_decref(cases);
+    if (loy_app_case_note(app, case_id, jt("{\"text\": \"Called " NAME " about " NOTES "\"}"), &r,
+                          &err))
+        fail_msg("case note: %s", err.message);
+    json_decref(r);
 
     /* fan the events out to the subscription (the receiver is down: deliveries with errors) */
     int delivered = 0;
@@ -356,7 +389,7 @@ static void test_export_covers_the_schema(void **state)
         "members", "balances",    "ledger",         "lots",        "purchases",
         "refunds", "vouchers",    "tier_changes",   "outbox",      "webhook_deliveries",
         "audit",   "idempotency", "import_members", "import_rows", "import_visits",
-        NULL};
+        "surveys", "cases",       "case_notes",     NULL};
     for (size_t i = 0; filled[i]; i++)
         if (!json_array_size(json_object_get(tables, filled[i])))
             fail_msg("the export has no %s rows of the member", filled[i]);
@@ -765,6 +798,51 @@ static void test_ledger_reason_is_reported(void **state)
                      1);
 }
 
+/* Review findings: details the member had before an edit are erased as well (a purchase
+ * reference and a stored answer naming the old surname), a ledger reason naming them by a word of
+ * their name with other accents is reported, and an erase reason may not name them by a word of
+ * their name either. */
+static void test_earlier_details_are_erased(void **state)
+{
+    fx *f = *state;
+    json_t *r = write_ok(f->app, LOY_OP_MEMBER_CREATE,
+                         "{\"name\": \"Zoltán Kovácsné\", \"phone\": \"+36 30 555 0101\"}");
+    int64_t id = json_integer_value(json_object_get(json_object_get(r, "member"), "id"));
+    json_decref(r);
+    char req[240], ref[32];
+    snprintf(ref, sizeof(ref), "%lld", (long long)id);
+    snprintf(req, sizeof(req),
+             "{\"member\": %lld, \"amount\": 1200, \"reference\": \"receipt for Kovácsné\"}",
+             (long long)id);
+    json_decref(write_ok(f->app, LOY_OP_PURCHASE, req));
+    snprintf(req, sizeof(req),
+             "{\"member\": %lld, \"delta\": 5, \"reason\": \"sorry ZOLTAN, the coffee was cold\"}",
+             (long long)id);
+    json_decref(write_ok(f->app, LOY_OP_ADJUST, req));
+    json_t *v = NULL;
+    loy_err err;
+    assert_int_equal(
+        loy_app_member_update(
+            f->app, ref, jt("{\"name\": \"Zed K\", \"phone\": \"+36 30 555 0202\"}"), &v, &err),
+        0);
+    json_decref(v);
+    /* a word of the name is refused in the erase reason too */
+    expect_refused(f, ref, "{\"reason\": \"Kovacsne phoned the shop\"}", LOY_EINVALID, "reason",
+                   "a reason with an earlier surname");
+    assert_int_equal(loy_app_member_erase(f->app, ref, jt("{\"reason\": \"asked\"}"), &r, &err), 0);
+    json_t *w = json_array_get(json_object_get(r, "warnings"), 0);
+    assert_string_equal(json_string_value(json_object_get(w, "code")), "ledger_reason");
+    json_decref(r);
+    sqlite3 *h = open_ro(f->path);
+    char where[512];
+    /* the earlier surname and phone are gone from every column except the append-only ledger */
+    long long k = count_in_columns(h, "Kovácsné", where, sizeof(where));
+    if (k) fail_msg("the earlier surname is still in:%s", where);
+    k = count_in_columns(h, "555 0101", where, sizeof(where));
+    if (k) fail_msg("the earlier phone is still in:%s", where);
+    sqlite3_close(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -773,6 +851,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_erase_leaves_no_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_reason_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_earlier_details_are_erased, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

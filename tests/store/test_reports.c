@@ -616,6 +616,19 @@ static void test_clv_predictive(void **state)
         }
     }
     assert_int_equal(matched, 4); /* A B C E; D has no purchase: null */
+    /* and the CLV of the members each one referred: A referred B and C, B referred E */
+    json_array_foreach(json_object_get(adv, "members"), k, am)
+    {
+        int64_t want = 0, id = gi(am, "member_id");
+        json_array_foreach(top, i, m)
+        {
+            int64_t who = gi(m, "member_id");
+            if ((id == f->a && (who == f->b || who == f->c)) || (id == f->b && who == f->e))
+                want += gi(m, "clv");
+        }
+        assert_true(llabs(gi(am, "referred_clv") - want) <= 1); /* rows rounded, sums once */
+        if (id == f->a) assert_true(want > 0);
+    }
     json_decref(adv);
 
     json_decref(r);

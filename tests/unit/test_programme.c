@@ -456,6 +456,30 @@ static void test_limits(void **state)
     assert_string_equal(err.message, want);
 }
 
+/* One behaviour for an unknown field in every section: a suggestion within two edits, else the
+ * list of the fields there; control characters of a key are shown as '?'. */
+static void test_unknown_fields(void **state)
+{
+    (void)state;
+    expect_error("{" MERCHANT("MYR") ", \"bonuses\": {\"anniversary\": {\"points\": 1, "
+                                     "\"amount\": 2}}}",
+                 SIZE_MAX, "bonuses.anniversary.amount",
+                 "bonuses.anniversary.amount: unknown field (expected points)");
+    expect_error("{" MERCHANT("MYR") ", \"bonuses\": {\"welcom\": 5}}", SIZE_MAX, "bonuses.welcom",
+                 "bonuses.welcom: unknown field (did you mean \"welcome\"?)");
+    expect_error("{\"merchant\": {\"name\": \"Shop\", \"x\\ny\": 1}}", SIZE_MAX, "merchant.x?y",
+                 "merchant.x?y: unknown field (expected one of name, currency, timezone, locale)");
+    expect_error("{\"a\\u0001b\": 1}", SIZE_MAX, "a?b",
+                 "a?b: unknown field (expected one of format, merchant, locations, stamps, points, "
+                 "tiers, bonuses, giving, rewards, messages, triggers, feedback)");
+    expect_error("{" MERCHANT("MYR") ", \"messages\": {\"quiet_hour\": null}}", SIZE_MAX,
+                 "messages.quiet_hour",
+                 "messages.quiet_hour: unknown field (did you mean \"quiet_hours\"?)");
+    expect_error("{" MERCHANT("MYR") ", \"feedback\": {\"on\": true, \"every_day\": 7}}", SIZE_MAX,
+                 "feedback.every_day",
+                 "feedback.every_day: unknown field (did you mean \"every_days\"?)");
+}
+
 static void test_names_get(void **state)
 {
     (void)state;
@@ -481,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_stamps_only),    cmocka_unit_test(test_huf_and_jpy),
         cmocka_unit_test(test_bad_programmes), cmocka_unit_test(test_raw_text),
         cmocka_unit_test(test_limits),         cmocka_unit_test(test_names_get),
+        cmocka_unit_test(test_unknown_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

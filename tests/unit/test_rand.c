@@ -123,16 +123,30 @@ static void test_hmac_empty_key(void **state)
     assert_string_equal(out, "5f576a8d68fe4fb7eb823227246353c0870c3b0e878997341db1226b4bd88d61");
 }
 
+/* Tokens as people and links give them: letters and digits, either case, 20+ characters. */
+static void test_token_upper(void **state)
+{
+    (void)state;
+    char out[40];
+    assert_true(loy_token_upper("abcdefghij0123456789XYZ", out, sizeof(out)));
+    assert_string_equal(out, "ABCDEFGHIJ0123456789XYZ");
+    assert_false(loy_token_upper("ABCDEFGHIJ012345678", out, sizeof(out))); /* 19: too short */
+    assert_string_equal(out, "");
+    assert_false(loy_token_upper("ABCDEFGHIJ0123456789-", out, sizeof(out)));
+    assert_false(loy_token_upper("ABCDEFGHIJ01234567\xc3\xa9", out, sizeof(out)));
+    assert_false(loy_token_upper("ABCDEFGHIJ0123456789ABCDEFGHIJ0123456789", out, sizeof(out)));
+    assert_string_equal(out, "");
+    assert_false(loy_token_upper(NULL, out, sizeof(out)));
+    assert_true(loy_token_upper("ABCDEFGHIJ0123456789ABCDEFGHIJ012345678", out, sizeof(out)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_token_128),
-        cmocka_unit_test(test_token_sizes),
-        cmocka_unit_test(test_token_uses_whole_alphabet),
-        cmocka_unit_test(test_random_bytes),
-        cmocka_unit_test(test_random_below),
-        cmocka_unit_test(test_sha256),
-        cmocka_unit_test(test_hmac_rfc4231),
+        cmocka_unit_test(test_token_128),      cmocka_unit_test(test_token_upper),
+        cmocka_unit_test(test_token_sizes),    cmocka_unit_test(test_token_uses_whole_alphabet),
+        cmocka_unit_test(test_random_bytes),   cmocka_unit_test(test_random_below),
+        cmocka_unit_test(test_sha256),         cmocka_unit_test(test_hmac_rfc4231),
         cmocka_unit_test(test_hmac_empty_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,7 @@ const EVENTS = () => [
   ['bonus.birthday', t('admin.event.bonus_birthday')],
   ['bonus.anniversary', t('admin.event.bonus_anniversary')],
   ['stamps.card_full', t('admin.event.stamps_card_full')],
+  ['feedback.received', t('admin.event.feedback_received')],
 ];
 const eventName = (k) => (EVENTS().find(([v]) => v === k) || [k, k])[1];
 

@@ -9,6 +9,8 @@ import { selectMember } from './counter.js';
 import { showProfile, hideProfile, stopProfile, rerenderProfile, profileMemberId } from './profile.js';
 import { showEditor, hideEditor, stopEditor, rerenderEditor } from './editor.js';
 import { showAdmin, hideAdmin, stopAdmin, rerenderAdmin } from './admin.js';
+import { showFeedback, hideFeedback, stopFeedback, rerenderFeedback } from './feedback.js';
+import { showCampaigns, hideCampaigns, stopCampaigns, rerenderCampaigns } from './campaigns.js';
 
 const $ = (id) => document.getElementById(id);
 let user = null;
@@ -21,6 +23,8 @@ function showLogin(message) {
   stopProfile();
   stopEditor();
   stopAdmin();
+  stopFeedback();
+  stopCampaigns();
   $('nav').hidden = true;
   $('counter').hidden = true;
   $('logout').hidden = true;
@@ -44,7 +48,7 @@ const mayDashboard = () => !!user && (user.role === 'owner' || user.role === 'ma
 const mayEdit = () => !!user && user.role === 'owner';
 
 function markNav(view) {
-  for (const [id, v] of [['nav-counter', 'counter'], ['nav-dashboard', 'dashboard'], ['nav-programme', 'programme'], ['nav-admin', 'admin']]) {
+  for (const [id, v] of [['nav-counter', 'counter'], ['nav-dashboard', 'dashboard'], ['nav-feedback', 'feedback'], ['nav-campaigns', 'campaigns'], ['nav-programme', 'programme'], ['nav-admin', 'admin']]) {
     if (v === view) $(id).setAttribute('aria-current', 'page');
     else $(id).removeAttribute('aria-current');
   }
@@ -53,6 +57,8 @@ function markNav(view) {
 async function go(view, arg) {
   if (!user) return;
   hideAdmin();
+  hideFeedback();
+  hideCampaigns();
   // the member profile (#member/{id}); leaving it for the counter keeps the member selected
   if (view === 'profile') {
     hideDashboard();
@@ -84,6 +90,22 @@ async function goScreen(view) {
     $('editor-heading').setAttribute('tabindex', '-1');
     $('editor-heading').focus();
     await showEditor({ onSessionEnded: () => showLogin(t('login.expired')) });
+  } else if (view === 'feedback' && mayDashboard()) { // the feedback inbox (feedback.js)
+    hideDashboard();
+    hideEditor();
+    $('counter').hidden = true;
+    markNav('feedback');
+    $('feedback').hidden = false;
+    $('fb-heading').focus();
+    await showFeedback({ user, onSessionEnded: () => showLogin(t('login.expired')) });
+  } else if (view === 'campaigns' && mayDashboard()) { // campaigns and their results (campaigns.js)
+    hideDashboard();
+    hideEditor();
+    $('counter').hidden = true;
+    markNav('campaigns');
+    $('campaigns').hidden = false;
+    $('cmp-heading').focus();
+    await showCampaigns({ user, onSessionEnded: () => showLogin(t('login.expired')) });
   } else if (view === 'dashboard' && mayDashboard()) {
     hideEditor();
     $('counter').hidden = true;
@@ -108,6 +130,8 @@ function onHash() {
   else if (location.hash === '#counter') go('counter');
   else if (location.hash === '#programme') go('programme');
   else if (location.hash === '#admin') go('admin');
+  else if (location.hash === '#feedback') go('feedback');
+  else if (location.hash === '#campaigns') go('campaigns');
 }
 
 async function loggedIn(session) {
@@ -119,6 +143,8 @@ async function loggedIn(session) {
   renderWho();
   $('nav').hidden = false;
   $('nav-dashboard').hidden = !mayDashboard();
+  $('nav-feedback').hidden = !mayDashboard();
+  $('nav-campaigns').hidden = !mayDashboard();
   $('nav-programme').hidden = !mayEdit();
   $('nav-admin').hidden = !mayEdit();
   markNav('counter');
@@ -128,6 +154,8 @@ async function loggedIn(session) {
   else if (location.hash === '#dashboard' && mayDashboard()) await go('dashboard');
   else if (location.hash === '#programme' && mayEdit()) await go('programme');
   else if (location.hash === '#admin' && mayEdit()) await go('admin');
+  else if (location.hash === '#feedback' && mayDashboard()) await go('feedback');
+  else if (location.hash === '#campaigns' && mayDashboard()) await go('campaigns');
 }
 
 async function onLogin(ev) {
@@ -178,6 +206,8 @@ async function boot() {
     rerenderProfile();
     rerenderEditor();
     rerenderAdmin();
+    rerenderFeedback();
+    rerenderCampaigns();
   });
   $('login-form').addEventListener('submit', onLogin);
   $('logout').addEventListener('click', onLogout);
@@ -188,6 +218,8 @@ async function boot() {
   $('nav-dashboard').addEventListener('click', () => { if (location.hash === '#dashboard') go('dashboard'); });
   $('nav-programme').addEventListener('click', () => { if (location.hash === '#programme') go('programme'); });
   $('nav-admin').addEventListener('click', () => { if (location.hash === '#admin') go('admin'); });
+  $('nav-feedback').addEventListener('click', () => { if (location.hash === '#feedback') go('feedback'); });
+  $('nav-campaigns').addEventListener('click', () => { if (location.hash === '#campaigns') go('campaigns'); });
   window.addEventListener('offline', () => say(t('status.offline'), 'error'));
   window.addEventListener('online', () => say(t('status.online'), 'ok'));
   if (!navigator.onLine) say(t('status.offline'), 'error');

@@ -8,7 +8,7 @@ import { formatMoney, formatNumber, intlLocale, setCurrency } from './money.js';
 import { say, describe } from './status.js';
 
 const $ = (id) => document.getElementById(id);
-const REPORTS = ['kpis', 'churn', 'cohorts', 'pareto', 'rfm', 'economics', 'clv'];
+const REPORTS = ['kpis', 'churn', 'cohorts', 'pareto', 'rfm', 'economics', 'clv', 'nps'];
 const SEGMENTS = ['champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention',
   'about_to_sleep', 'at_risk', 'cannot_lose_them', 'hibernating', 'lost'];
 // colours with at least 3:1 against white (graphics) and a health order: green, blue, amber, red, grey
@@ -49,7 +49,7 @@ const segmentName = (s) => ({
 
 // Loads Chart.js once (a classic script from the server itself: the CSP allows 'self' only).
 let chartLoad = null;
-function loadChart() {
+export function loadChart() {
   if (window.Chart) return Promise.resolve(window.Chart);
   if (!chartLoad) {
     chartLoad = new Promise((resolve, reject) => {
@@ -366,6 +366,22 @@ function renderLiability(e) {
   setSentence('dash-liability-sentence', s);
 }
 
+// The NPS card: the figure, its 95% interval and responses, and what to do about it.
+function renderNps(r) {
+  const o = r.overall;
+  const round = (x) => formatNumber(Math.round(x));
+  $('dash-nps-value').textContent = o.responses ? round(o.nps) : '–';
+  $('dash-nps-ci').textContent = o.responses ? t('dashboard.nps.ci', { low: round(o.ci_low), high: round(o.ci_high), n: formatNumber(o.responses) }) : '';
+  $('dash-nps-mix').textContent = o.responses ? t('dashboard.nps.mix', { promoters: round(o.promoters_pct), passives: round(o.passives_pct), detractors: round(o.detractors_pct) }) : '';
+  let s = t('dashboard.nps.none');
+  if (o.responses) {
+    const vars = { nps: round(o.nps), low: round(o.ci_low), high: round(o.ci_high), n: formatNumber(o.responses) };
+    s = Math.round(o.nps) > 0 ? t('dashboard.nps.up', vars) : Math.round(o.nps) < 0 ? t('dashboard.nps.down', vars) : t('dashboard.nps.even', vars);
+  }
+  s += ` ${r.open_cases ? t('dashboard.nps.cases', { count: formatNumber(r.open_cases) }) : t('dashboard.nps.no_cases')}`;
+  setSentence('dash-nps-sentence', s);
+}
+
 function render() {
   const d = st.data;
   if (!d || !window.Chart) return;
@@ -375,6 +391,7 @@ function render() {
   const parts = [
     ['kpis', renderKpis], ['kpis', renderRevenue], ['pareto', renderPareto], ['rfm', renderRfm],
     ['cohorts', renderCohorts], ['churn', renderChurn], ['clv', renderClv], ['economics', renderLiability],
+    ['nps', renderNps],
   ];
   for (const [name, fn] of parts) {
     try {

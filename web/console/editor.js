@@ -457,6 +457,7 @@ function bonusesSection() {
       field('bonuses.referral.referrer', t('editor.bonuses.referrer'), { kind: 'int' }),
       field('bonuses.referral.referee', t('editor.bonuses.referee'), { kind: 'int' }),
       field('bonuses.referral.min_first_purchase', t('editor.bonuses.min_first_purchase')),
+      field('bonuses.referral.max_per_day', t('editor.bonuses.max_per_day'), { kind: 'int' }),
     ),
   );
 }
@@ -467,6 +468,13 @@ function givingSection() {
       field('giving.cause', t('editor.giving.cause')),
       field('giving.percent', t('editor.giving.percent'), { kind: 'num' }),
     ));
+}
+
+// engagement triggers (docs/engagement.md): the whole "triggers" section as JSON, checked by the
+// same validator as every other part (its errors land here by their path)
+function triggersSection() {
+  return fieldset(t('editor.triggers.heading'),
+    field('triggers', t('editor.triggers.json'), { kind: 'json', hint: t('editor.json_hint') }));
 }
 
 function merchantSection() {
@@ -485,7 +493,7 @@ function render() {
   if (!st.draft) return;
   const form = $('editor-form');
   const focusPath = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.path : null;
-  form.replaceChildren(stampsSection(), pointsSection(), tiersSection(), rewardsSection(), bonusesSection(), givingSection(), merchantSection());
+  form.replaceChildren(stampsSection(), pointsSection(), tiersSection(), rewardsSection(), bonusesSection(), givingSection(), triggersSection(), merchantSection());
   if (focusPath) {
     const f = form.querySelector(`[data-path="${CSS.escape(focusPath)}"]`);
     if (f && f.matches('input,select,textarea')) f.focus();

@@ -10,6 +10,7 @@ import { el, localName, tierNameIn } from './dom.js';
 import { currentLang, t } from './i18n.js';
 import { formatDate, formatMoney, formatNumber, intlLocale } from './money.js';
 import { describe, say } from './status.js';
+import { renderReferrals } from './referrals.js';
 
 function tierName(id, fallback) {
   return tierNameIn(st.programme && st.programme.tiers && st.programme.tiers.levels, id, fallback);
@@ -270,6 +271,7 @@ function renderAll() {
   renderDetails();
   renderLedger();
   renderVisits();
+  renderReferrals(st.view); // referrals.js: code, link, members referred
   $('adjust-box').hidden = !mayAdjust();
   renderPrivacy();
 }

@@ -1,7 +1,8 @@
 // "My card" (/c/{token}): GET /api/v1/cards/{token} drawn for the card holder: the QR code to
 // show at the counter, points, tier and progress, pending and expiring points, the stamp card,
 // rewards (ready now, or what is missing), and what their purchases gave to the cause. In the
-// member's language unless they chose another here (remembered by this browser).
+// member's language unless they chose another here (remembered by this browser). Their referral
+// link (/r/{code}) to share with friends: the phone's share sheet, else copied.
 import { api } from '/console/api.js';
 import { formatDate, formatMoney, formatNumber, setCurrency } from '/console/money.js';
 import { $, currentLang, el, pickLang, savedLang, t, useLang } from './common.js';
@@ -118,7 +119,31 @@ function render() {
   $('giving-box').hidden = !g;
   if (g) $('giving').textContent = t('customer.card.giving_text', { amount: money(g.total || 0), cause: g.cause });
 
+  // the link they share
+  const ref = c.referral;
+  $('invite-box').hidden = !ref;
+  if (ref) {
+    const url = new URL(ref.url, location.origin).href;
+    $('invite-link').href = url;
+    $('invite-link').textContent = url;
+    $('invite-code').textContent = t('customer.card.invite_code', { code: ref.code });
+  }
+
   $('since').textContent = m.joined_at ? t('customer.card.since', { date: formatDate(m.joined_at) }) : '';
+}
+
+// Shares the referral link with the phone's share sheet, or copies it where there is none.
+async function shareLink() {
+  const url = $('invite-link').href;
+  try {
+    if (navigator.share) {
+      await navigator.share({ title: t('customer.card.invite'), url });
+      return;
+    }
+    await navigator.clipboard.writeText(url);
+    $('invite-done').textContent = t('customer.card.invite_copied');
+    $('invite-done').hidden = false;
+  } catch { /* cancelled, or no clipboard: the link is on the page to copy by hand */ }
 }
 
 // The card from the API, programme names (tiers, rewards) in lang ('': the member's language).
@@ -162,6 +187,7 @@ async function boot() {
     else if (!$('notfound').hidden) document.title = t('customer.notfound.heading');
   });
   $('retry').addEventListener('click', () => load(false));
+  $('invite-share').addEventListener('click', shareLink);
   // back from another app or the home screen: the balances may have changed at the counter
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && st.card) load(true);

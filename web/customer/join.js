@@ -1,7 +1,8 @@
 // The join page (/join/{location}): the customer's name, phone or email, optional birthday (day
 // and month), language and marketing consents (each unticked until they tick it); POST
 // /api/v1/join/{location} with an Idempotency-Key kept for retries of the same submission; on
-// success, their card page.
+// success, their card page. Reached through a member's referral link (/r/{code} ->
+// /join/{location}?ref=CODE), it says who invited them and sends the code with the form.
 import { api, uuid } from '/console/api.js';
 import { formatNumber } from '/console/money.js';
 import { $, browserLangs, currentLang, el, pickLang, savedLang, t, useLang } from './common.js';
@@ -9,6 +10,7 @@ import { $, browserLangs, currentLang, el, pickLang, savedLang, t, useLang } fro
 const FIELDS = ['name', 'phone', 'email', 'birthday', 'locale', 'consent'];
 const st = {
   location: decodeURIComponent(location.pathname.split('/')[2] || ''),
+  ref: new URLSearchParams(location.search).get('ref') || '', // a referral code, kept when valid
   info: null, // GET /api/v1/join/{location}
   attempt: null, // {sig, key}: the submission being sent, its key reused while it is unchanged
   busy: false,
@@ -21,6 +23,9 @@ function renderShop() {
   $('shop').textContent = merchant.name;
   $('join-where').textContent = t('customer.join.where', { merchant: merchant.name, location: loc.name });
   document.title = t('customer.join.title', { merchant: merchant.name });
+  const who = st.info.referrer;
+  $('join-invited').hidden = !who;
+  $('join-invited').textContent = who ? t('customer.join.invited', { name: who.first_name }) : '';
 }
 
 // Day 1..31 and the twelve months, in the page's language; the choice survives a language switch.
@@ -107,6 +112,11 @@ function showApiError(err) {
     return;
   }
   const minutes = Math.max(1, Math.ceil((err.retryAfter || 60) / 60));
+  if (err.field === 'referral_code' && st.info) { // the invitation stopped working: join without it
+    st.ref = '';
+    st.info.referrer = null;
+    renderShop();
+  }
   if (err.status === 409 && (field === 'phone' || field === 'email')) fieldError(field, () => t('customer.join.err_taken'));
   else if (err.status === 400 && field) fieldError(field, MESSAGE[field]);
   else if (err.status === 429) setText($('join-error'), () => t('customer.join.err_busy', { minutes }));
@@ -130,6 +140,7 @@ function readForm() {
   const d = Number($('f-bday-day').value), m = Number($('f-bday-month').value);
   if (d && m) body.birthday = `${two(m)}-${two(d)}`;
   body.consent = { email: $('f-consent-email').checked, sms: $('f-consent-sms').checked };
+  if (st.info && st.info.referrer && st.ref) body.referral_code = st.ref;
 
   if (!body.name) fieldError('name', MESSAGE.name);
   if (!phone && !email) fieldError('phone', () => t('customer.join.err_contact'));
@@ -176,7 +187,8 @@ function showOnly(id) {
 async function load() {
   showOnly('loading');
   try {
-    st.info = await api('GET', `/api/v1/join/${encodeURIComponent(st.location)}`);
+    const ref = st.ref ? `?ref=${encodeURIComponent(st.ref)}` : '';
+    st.info = await api('GET', `/api/v1/join/${encodeURIComponent(st.location)}${ref}`);
   } catch (err) {
     showOnly(err.status === 404 ? 'nolocation' : 'loadfail');
     return;
