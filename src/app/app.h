@@ -13,6 +13,13 @@
 #include "util/err.h"
 #include "util/time.h"
 
+/* A staff write refused by the fraud controls, logged (flag and audit) after its rollback. */
+typedef struct {
+    bool set;
+    int64_t member;
+    char op[16], rule[24], reason[160];
+} loy_staff_block;
+
 typedef struct loy_app {
     loy_conn conn;
     int64_t merchant; /* 0 until init */
@@ -24,6 +31,7 @@ typedef struct loy_app {
     int64_t now;              /* 0 = read the clock per call; else a fixed instant (tests, --now) */
     struct loy_tz_cache *tzs; /* members' own time zones, loaded once (app/member_tz.c) */
     const _Atomic bool *stop; /* NULL, or set by a thread to end the daily jobs between members */
+    loy_staff_block staff_block; /* app/staff.c */
 } loy_app;
 
 /* Opens (creating and migrating if needed) the database and loads the merchant's active

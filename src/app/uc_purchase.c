@@ -3,6 +3,7 @@
 #include "app/feedback.h"
 #include "app/privacy.h"
 #include "app/referrals.h"
+#include "app/staff.h"
 #include "app/request.h"
 #include "app/triggers.h"
 
@@ -124,6 +125,8 @@ int loy_uc_purchase(loy_app *app, const json_t *req, int64_t now, bool dry_run, 
         rc = parse_lines(json_object_get(req, "items"), amount, &lines, &nlines, &norm_lines, err);
     if (!rc) rc = loy_app_load(app, ref, !dry_run, now, &m, err);
     if (!rc && m.row.erased_at) rc = loy_app_erased_refusal(&m.row, "earn", err);
+    loy_staff_verdict sv = {.action = LOY_STAFF_OK}; /* staff fraud controls (app/staff.c) */
+    if (!rc && !dry_run) rc = loy_app_staff_check(app, "purchase", m.row.id, 0, now, &sv, err);
     if (rc) goto done;
 
     loy_purchase_in p = {
@@ -148,6 +151,7 @@ int loy_uc_purchase(loy_app *app, const json_t *req, int64_t now, bool dry_run, 
                         : loy_err_set(err, LOY_ENOMEM, "", "out of memory");
         free(lines_text);
         if (!rc) rc = loy_app_apply(app, m.row.id, &o, "purchase", row.id, NULL, now, NULL, err);
+        if (!rc) rc = loy_app_staff_flagged(app, &sv, "purchase", m.row.id, row.id, now, err);
         if (!rc) {
             char payload[160];
             snprintf(payload, sizeof(payload),

@@ -2,6 +2,7 @@
 #include "app/app_int.h"
 #include "app/privacy.h"
 #include "app/request.h"
+#include "app/staff.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,8 @@ int loy_uc_adjust(loy_app *app, const json_t *req, int64_t now, json_t **resp, l
     if (!rc && delta == 0) rc = loy_err_set(err, LOY_EINVALID, "delta", "delta: must not be zero");
     if (!rc) rc = loy_req_str(req, "reason", true, 500, &reason, err);
     if (!rc) rc = loy_app_load(app, ref, true, now, &m, err);
+    loy_staff_verdict sv; /* staff fraud controls (app/staff.c): blocked or flagged */
+    if (!rc) rc = loy_app_staff_check(app, "adjust", m.row.id, delta, now, &sv, err);
     loy_ctx ctx = loy_app_ctx(app, now);
     if (!rc) rc = loy_engine_adjust(&ctx, &m.st, acc, delta, &o, err);
     int64_t audit_id = 0;
@@ -150,6 +153,7 @@ int loy_uc_adjust(loy_app *app, const json_t *req, int64_t now, json_t **resp, l
         free(detail);
     }
     if (!rc) rc = loy_app_apply(app, m.row.id, &o, "adjustment", audit_id, reason, now, NULL, err);
+    if (!rc) rc = loy_app_staff_flagged(app, &sv, "adjust", m.row.id, audit_id, now, err);
     if (!rc)
         *resp = json_pack("{s:{s:I, s:s, s:I, s:s}, s:o, s:o}", "adjustment", "member_id",
                           (json_int_t)m.row.id, "account", loy_account_name(acc), "delta",

@@ -1,5 +1,6 @@
 /* Use cases: staff users (argon2id passwords), login sessions. */
 #include "app/app_int.h"
+#include "app/staff.h"
 
 #include <argon2.h>
 #include <pthread.h>
@@ -161,9 +162,10 @@ static void detail_change(json_t *d, const char *what, const char *before, const
 int loy_app_user_update(loy_app *app, const char *username, const json_t *req, const char *self,
                         json_t **resp, loy_err *err)
 {
-    static const char *const fields[] = {"name", "role", "disabled", "password", NULL};
+    static const char *const fields[] = {"name", "role", "disabled", "password", "member", NULL};
     const char *name = NULL, *role = NULL, *password = NULL;
-    bool disabled = false;
+    bool disabled = false, set_member = false;
+    int64_t member = 0;
     int rc = loy_req_object(req, fields, err);
     if (!rc)
         rc = loy_req_str(req, "name", false, sizeof(((loy_user_row *)0)->name) - 1, &name, err);
@@ -171,12 +173,13 @@ int loy_app_user_update(loy_app *app, const char *username, const json_t *req, c
     if (!rc && role) rc = check_role(role, err);
     if (!rc) rc = loy_req_bool(req, "disabled", false, &disabled, err);
     if (!rc) rc = req_password(req, false, &password, err);
+    if (!rc) rc = loy_app_staff_member_field(req, &set_member, &member, err); /* app/staff.c */
     if (rc) return rc;
     const json_t *dv = json_object_get(req, "disabled");
     bool set_disabled = dv && !json_is_null(dv);
-    if (!name && !role && !set_disabled && !password)
+    if (!name && !role && !set_disabled && !password && !set_member)
         return loy_err_set(err, LOY_EINVALID, "",
-                           "give at least one of name, role, disabled and password");
+                           "give at least one of name, role, disabled, password and member");
     char hash[160] = "";
     if (password && (rc = hash_password(password, hash, sizeof(hash), err))) return rc;
     int64_t now = loy_app_now(app);
@@ -219,6 +222,11 @@ int loy_app_user_update(loy_app *app, const char *username, const json_t *req, c
     if (!rc && password)
         rc = loy_store_user_set_password(&app->conn, app->merchant, u.username, hash, err);
     if (!rc && disabling) rc = loy_store_session_end_user(&app->conn, u.id, err);
+    if (!rc && set_member) rc = loy_app_staff_member_set(app, u.id, member, err);
+    if (!rc && set_member)
+        json_object_set_new(detail, "member", member ? json_integer(member) : json_null());
+    int64_t linked = 0;
+    if (!rc) rc = loy_app_staff_member_of(app, u.id, &linked, err);
     detail_change(detail, "name", before.name, u.name);
     detail_change(detail, "role", before.role, u.role);
     if (!before.disabled_at != !u.disabled_at)
@@ -232,6 +240,7 @@ int loy_app_user_update(loy_app *app, const char *username, const json_t *req, c
     free(text);
     if (!rc) rc = loy_db_commit(&app->conn, err);
     if (!rc) *resp = user_json(&u);
+    if (!rc) json_object_set_new(*resp, "member", linked ? json_integer(linked) : json_null());
 done:
     if (rc && began) loy_db_rollback(&app->conn);
     json_decref(detail);

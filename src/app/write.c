@@ -2,6 +2,7 @@
  * response, commit. Errors roll back everything (no ledger row, no idempotency record). */
 #include "app/app_int.h"
 #include "app/referrals.h"
+#include "app/staff.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,7 @@ int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, j
         *resp = NULL;
         if (op == LOY_OP_MEMBER_CREATE && rc == LOY_ECONFLICT) /* logs a refused referral */
             loy_app_referral_join_conflict(app, req, loy_app_now(app));
+        loy_app_staff_blocked_log(app, loy_app_now(app)); /* a refused staff write (app/staff.c) */
     }
     if (replayed) *replayed = false;
     return rc;
@@ -142,6 +144,7 @@ int loy_app_write_batch(loy_app *app, loy_write_item *items, size_t n, loy_err *
         if (it->rc) loy_db_rollback_to(&app->conn);
         if (it->op == LOY_OP_MEMBER_CREATE && it->rc == LOY_ECONFLICT) /* a refused referral */
             loy_app_referral_join_conflict(app, it->req, now);
+        if (it->rc) loy_app_staff_blocked_log(app, now); /* a refused staff write */
         memcpy(app->actor, actor, sizeof(actor));
         if (!it->rc) rc = loy_db_release(&app->conn, err);
         if (it->rc == LOY_ESTORAGE || it->rc == LOY_EBUSY || it->rc == LOY_ENOMEM) {

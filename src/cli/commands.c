@@ -71,6 +71,8 @@ extern const loy_flag loy_feedback_list_flags[], loy_case_list_flags[], loy_case
 CMD(loy_cmd_referral_list);
 CMD(loy_cmd_referral_approve);
 CMD(loy_cmd_referral_reject);
+CMD(loy_cmd_staff_flags); /* cmd_staff.c */
+extern const loy_flag loy_staff_flags_flags[];
 extern const loy_flag loy_referral_list_flags[];
 CMD(loy_cmd_messages_send);
 CMD(loy_cmd_messages_list);
@@ -212,6 +214,8 @@ const loy_cmd loy_commands[] = {
      "approve a flagged referral: it pays after the return window", 2},
     {"referral reject", loy_cmd_referral_reject, NULL, "ID",
      "reject a flagged referral: it never pays", 2},
+    {"staff flags", loy_cmd_staff_flags, loy_staff_flags_flags, NULL,
+     "staff writes blocked or flagged by the fraud controls (--status open), newest first", 2},
     {"messages send", loy_cmd_messages_send, loy_messages_send_flags, NULL,
      "send the due messages now (consent, cap, quiet hours checked; for cron)", 2},
     {"messages list", loy_cmd_messages_list, loy_messages_list_flags, NULL,

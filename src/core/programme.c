@@ -1072,7 +1072,7 @@ static int parse_rewards(pctx *c, const char *path, const loy_jv *v)
 
 static const char *const root_keys[] = {"format",   "merchant", "locations", "stamps",  "points",
                                         "tiers",    "bonuses",  "giving",    "rewards", "messages",
-                                        "triggers", "feedback", NULL};
+                                        "triggers", "feedback", "staff",     NULL};
 
 static int parse_root(pctx *c)
 {
@@ -1127,6 +1127,8 @@ static int parse_root(pctx *c)
             rc = loy_msg_settings_parse(&p->messages, key, v, c->err); /* programme_messages.c */
         } else if (strcmp(key, "feedback") == 0) {
             rc = loy_feedback_settings_parse(&p->feedback, key, v, c->err); /* its own file */
+        } else if (strcmp(key, "staff") == 0) {
+            rc = loy_staff_settings_parse(&p->staff, key, v, c->err); /* programme_staff.c */
         } else if (strcmp(key, "triggers") == 0) {
             rc = loy_trigger_settings_parse(&p->triggers, key, v, root, c->err); /* its own file */
         }
@@ -1155,6 +1157,7 @@ int loy_programme_parse(loy_programme **out, const char *json, size_t len, loy_e
     loy_msg_settings_init(&p->messages);
     loy_feedback_settings_init(&p->feedback);
     loy_trigger_settings_init(&p->triggers);
+    loy_staff_settings_init(&p->staff);
     p->referral_max_per_day = 5;
     pctx c = {.p = p, .root = root, .err = err, .exp = 2};
     int rc = parse_root(&c);

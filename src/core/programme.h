@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/programme_feedback.h"
+#include "core/programme_staff.h"
 #include "core/programme_messages.h"
 #include "core/programme_triggers.h"
 #include "util/err.h"
@@ -163,6 +164,7 @@ typedef struct {
     loy_msg_settings messages;      /* the "messages" section (defaults when absent) */
     loy_feedback_settings feedback; /* the "feedback" section (off when absent) */
     loy_trigger_settings triggers;  /* the "triggers" section (all off when absent) */
+    loy_staff_settings staff;       /* the "staff" section (defaults when absent) */
 } loy_programme;
 
 /* Parses and validates a programme document. On success *out is a new programme owned by the

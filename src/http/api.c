@@ -292,6 +292,7 @@ int loy_h_users_list(loy_req *r, loy_err *err);
 int loy_h_users_create(loy_req *r, loy_err *err);
 int loy_h_users_update(loy_req *r, loy_err *err);
 int loy_h_apikeys_list(loy_req *r, loy_err *err);
+int loy_h_staff_flags(loy_req *r, loy_err *err);
 int loy_h_apikeys_create(loy_req *r, loy_err *err);
 int loy_h_apikeys_revoke(loy_req *r, loy_err *err);
 int loy_h_locations_create(loy_req *r, loy_err *err);
@@ -405,12 +406,15 @@ const loy_route loy_routes[] = {
      "add a location {code, name}: a new programme version; 409 if the code exists", NULL},
     {"PATCH", "/api/v1/locations/{code}", loy_h_locations_update, LOY_ROLE_OWNER, LOY_BODY_JSON,
      "rename a location {name}: a new programme version", NULL},
+    {"GET", "/api/v1/staff-flags", loy_h_staff_flags, LOY_ROLE_OWNER, LOY_BODY_NONE,
+     "staff writes blocked or flagged by the fraud controls, newest first", "status,before,limit"},
     {"GET", "/api/v1/users", loy_h_users_list, LOY_ROLE_OWNER, LOY_BODY_NONE,
      "staff users with role and whether disabled (never a password hash)", NULL},
     {"POST", "/api/v1/users", loy_h_users_create, LOY_ROLE_OWNER, LOY_BODY_JSON,
      "add a staff user {username, name, role, password}", NULL},
     {"PATCH", "/api/v1/users/{username}", loy_h_users_update, LOY_ROLE_OWNER, LOY_BODY_JSON,
-     "change a staff user {name, role, disabled, password}; disabling ends their sessions; "
+     "change a staff user {name, role, disabled, password, member}; disabling ends their "
+     "sessions; "
      "409 for the last active owner or oneself",
      NULL},
     {"GET", "/api/v1/apikeys", loy_h_apikeys_list, LOY_ROLE_OWNER, LOY_BODY_NONE,

@@ -3,6 +3,8 @@
  * table says so); the rules live in src/app (users.c, apikey.c, locations.c). */
 #include "http/http_int.h"
 
+#include "app/staff.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,20 @@ int loy_h_users_update(loy_req *r, loy_err *err)
     /* a staff session acts as "user:NAME" (session.c); an API key is nobody's self */
     const char *self = strncmp(r->actor, "user:", 5) == 0 ? r->actor + 5 : NULL;
     return loy_app_user_update(r->app, r->params[0], r->json, self, &r->resp, err);
+}
+
+/* GET /api/v1/staff-flags?status=open|dismissed&before=&limit= (docs/operations.md) */
+int loy_h_staff_flags(loy_req *r, loy_err *err)
+{
+    const char *before = loy_req_query(r, "before"), *limit = loy_req_query(r, "limit");
+    char *end = NULL;
+    long long b = before ? strtoll(before, &end, 10) : 0;
+    if (before && (!*before || *end || b < 0))
+        return loy_err_set(err, LOY_EINVALID, "before", "before: expected a flag id");
+    long long l = limit ? strtoll(limit, &end, 10) : 100;
+    if (limit && (!*limit || *end || l < 1 || l > 500))
+        return loy_err_set(err, LOY_EINVALID, "limit", "limit: expected an integer from 1 to 500");
+    return loy_app_staff_flags(r->app, loy_req_query(r, "status"), b, (int)l, &r->resp, err);
 }
 
 int loy_h_apikeys_list(loy_req *r, loy_err *err)

@@ -87,6 +87,12 @@ const loy_privacy_table loy_privacy_tables[] = {
     {"campaign_members", NULL,
      "SELECT * FROM campaign_members WHERE merchant_id = ?1 AND member_id = ?2 ORDER BY "
      "campaign_id"},
+    /* staff fraud controls (docs/operations.md): flags about writes for them (ids, rule, counts)
+     * and the staff account whose own card they are */
+    {"staff_flags", NULL,
+     "SELECT * FROM staff_flags WHERE merchant_id = ?1 AND member_id = ?2 ORDER BY id"},
+    {"staff_members", NULL,
+     "SELECT * FROM staff_members WHERE merchant_id = ?1 AND member_id = ?2"},
     {NULL, NULL, NULL}};
 
 /* Tables that hold no data about any member. */

@@ -123,6 +123,9 @@ for m in $(sed -n 's/^PALIVE //p' "$TMP/check.txt"); do
         "win-back to member $m (a recent visit): P(alive) $P < 0.3"
 done
 
+echo "demo day: $GOT messages delivered; by trigger and status:"
+q "SELECT trigger || ' ' || status || coalesce(' (' || reason || ')', '') || ': ' || count(*) FROM messages GROUP BY trigger, status, reason" | sed 's/^/  /'
+
 # 4. the same day again: nothing more is queued or sent
 N_MSG=$(q "SELECT count(*) FROM messages")
 run jobs run --db "$DB" --now "$DAY" --json

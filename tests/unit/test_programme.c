@@ -471,7 +471,7 @@ static void test_unknown_fields(void **state)
                  "merchant.x?y: unknown field (expected one of name, currency, timezone, locale)");
     expect_error("{\"a\\u0001b\": 1}", SIZE_MAX, "a?b",
                  "a?b: unknown field (expected one of format, merchant, locations, stamps, points, "
-                 "tiers, bonuses, giving, rewards, messages, triggers, feedback)");
+                 "tiers, bonuses, giving, rewards, messages, triggers, feedback, staff)");
     expect_error("{" MERCHANT("MYR") ", \"messages\": {\"quiet_hour\": null}}", SIZE_MAX,
                  "messages.quiet_hour",
                  "messages.quiet_hour: unknown field (did you mean \"quiet_hours\"?)");

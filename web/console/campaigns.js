@@ -6,7 +6,7 @@
 // confirm step. GET/POST /api/v1/campaigns, GET .../{id}/results, POST .../{id}:send.
 // All texts come from web/i18n (campaigns.*).
 import { api, uuid } from './api.js';
-import { loadChart } from './dashboard.js';
+import { loadChart, segmentName } from './dashboard.js';
 import { el, localName } from './dom.js';
 import { t } from './i18n.js';
 import { formatDate, formatNumber, intlLocale } from './money.js';
@@ -37,19 +37,6 @@ const st = {
 
 const mayWrite = () => !!st.user && st.user.role === 'owner';
 
-const segmentName = (s) => ({
-  champions: t('dashboard.segment.champions'),
-  loyal: t('dashboard.segment.loyal'),
-  potential_loyalists: t('dashboard.segment.potential_loyalists'),
-  new: t('dashboard.segment.new'),
-  promising: t('dashboard.segment.promising'),
-  need_attention: t('dashboard.segment.need_attention'),
-  about_to_sleep: t('dashboard.segment.about_to_sleep'),
-  at_risk: t('dashboard.segment.at_risk'),
-  cannot_lose_them: t('dashboard.segment.cannot_lose_them'),
-  hibernating: t('dashboard.segment.hibernating'),
-  lost: t('dashboard.segment.lost'),
-}[s] || s);
 const statusName = (s) => ({ draft: t('campaigns.status.draft'), sending: t('campaigns.status.sending'), sent: t('campaigns.status.sent') }[s] || s);
 
 // "all", "segment:at_risk", "tier:gold", "inactive:60" in words

@@ -31,7 +31,8 @@ const st = {
   seq: 0,
 };
 
-const segmentName = (s) => ({
+// An RFM segment's name in the console's language (the campaigns page names audiences so too).
+export const segmentName = (s) => ({
   champions: t('dashboard.segment.champions'),
   loyal: t('dashboard.segment.loyal'),
   potential_loyalists: t('dashboard.segment.potential_loyalists'),
