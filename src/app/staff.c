@@ -171,3 +171,28 @@ int loy_app_staff_member_of(loy_app *app, int64_t user_id, int64_t *member, loy_
 {
     return loy_store_staff_member_get(&app->conn, app->merchant, user_id, member, err);
 }
+
+int loy_app_staff_flag_dismiss(loy_app *app, int64_t id, const json_t *req, json_t **resp,
+                               loy_err *err)
+{
+    *resp = NULL;
+    static const char *const fields[] = {"reason", NULL};
+    const char *reason = NULL;
+    int rc = loy_req_object(req, fields, err);
+    if (!rc) rc = loy_req_str(req, "reason", true, 500, &reason, err);
+    if (!rc && !*reason) rc = loy_err_set(err, LOY_EINVALID, "reason", "reason: must not be empty");
+    if (rc) return rc;
+    int64_t now = loy_app_now(app);
+    if ((rc = loy_db_begin(&app->conn, true, err))) return rc;
+    rc = loy_store_staff_flag_dismiss(&app->conn, app->merchant, id, err);
+    if (!rc)
+        rc = loy_store_audit(&app->conn, app->merchant, app->actor, "fraud.dismissed", "staff_flag",
+                             id, reason, NULL, now, NULL, err);
+    if (!rc) rc = loy_db_commit(&app->conn, err);
+    if (rc) {
+        loy_db_rollback(&app->conn);
+        return rc;
+    }
+    *resp = json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "dismissed");
+    return *resp ? 0 : loy_err_set(err, LOY_ENOMEM, "", "out of memory");
+}

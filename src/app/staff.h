@@ -30,6 +30,11 @@ int loy_app_staff_blocked_log(loy_app *app, int64_t now);
  * created_at}], "next_before"}: status "open", "dismissed" or NULL/"" for all; newest first. */
 int loy_app_staff_flags(loy_app *app, const char *status, int64_t before, int limit, json_t **resp,
                         loy_err *err);
+/* The owner dismisses flag `id` (req {"reason": text, required}): status dismissed, audited
+ * ("fraud.dismissed", the reason), one transaction; *resp = {"id", "status"}. LOY_ENOTFOUND,
+ * LOY_ECONFLICT (dismissed already), LOY_EINVALID (reason missing or not text; unknown fields). */
+int loy_app_staff_flag_dismiss(loy_app *app, int64_t id, const json_t *req, json_t **resp,
+                               loy_err *err);
 /* The "member" field of a user update: absent (*set = false), null (unlink) or a member id. */
 int loy_app_staff_member_field(const json_t *req, bool *set, int64_t *member, loy_err *err);
 /* Inside the caller's transaction: links staff user `user_id` to `member` (0 unlinks) after

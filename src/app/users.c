@@ -131,6 +131,17 @@ int loy_app_user_list(loy_app *app, json_t **resp, loy_err *err)
 {
     json_t *arr = json_array();
     int rc = loy_store_user_list(&app->conn, app->merchant, add_user, arr, err);
+    /* the member card each staff user is linked to (staff fraud controls), or null */
+    size_t i;
+    json_t *u;
+    json_array_foreach(arr, i, u)
+    {
+        int64_t member = 0;
+        if (!rc)
+            rc = loy_app_staff_member_of(app, json_integer_value(json_object_get(u, "id")), &member,
+                                         err);
+        json_object_set_new(u, "member", member ? json_integer(member) : json_null());
+    }
     if (rc) {
         json_decref(arr);
         return rc;

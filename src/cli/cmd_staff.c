@@ -3,6 +3,7 @@
 #include "cli/cli_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "app/staff.h"
 
@@ -46,4 +47,26 @@ const loy_flag loy_staff_flags_flags[] = {
     {"status", "status", F_STR, "open or dismissed (default: all)"},
     {"before", "before", F_INT, "the id that ended the previous page"},
     {"limit", "limit", F_INT, "at most this many (1 to 500, default 100)"},
+    {NULL, NULL, F_STR, NULL}};
+
+static void human_dismissed(const json_t *r)
+{
+    printf("staff flag %lld dismissed\n", (long long)json_integer_value(json_object_get(r, "id")));
+}
+
+int loy_cmd_staff_dismiss(loy_cli *cli, loy_app *app, loy_err *err)
+{
+    char *end = NULL;
+    long long id = cli->npos == 1 ? strtoll(cli->pos[0], &end, 10) : 0;
+    if (cli->npos != 1 || !*cli->pos[0] || *end || id <= 0)
+        return loy_err_set(err, LOY_EINVALID, "id",
+                           "usage: loyalty staff dismiss ID --reason TEXT");
+    json_t *resp = NULL;
+    int rc = loy_app_staff_flag_dismiss(app, id, cli->req, &resp, err);
+    if (!rc) loy_cli_print(cli, resp, human_dismissed);
+    return rc;
+}
+
+const loy_flag loy_staff_dismiss_flags[] = {
+    {"reason", "reason", F_STR, "why the flag needs no action (required; audited)"},
     {NULL, NULL, F_STR, NULL}};

@@ -72,7 +72,8 @@ CMD(loy_cmd_referral_list);
 CMD(loy_cmd_referral_approve);
 CMD(loy_cmd_referral_reject);
 CMD(loy_cmd_staff_flags); /* cmd_staff.c */
-extern const loy_flag loy_staff_flags_flags[];
+CMD(loy_cmd_staff_dismiss);
+extern const loy_flag loy_staff_flags_flags[], loy_staff_dismiss_flags[];
 extern const loy_flag loy_referral_list_flags[];
 CMD(loy_cmd_messages_send);
 CMD(loy_cmd_messages_list);
@@ -216,6 +217,8 @@ const loy_cmd loy_commands[] = {
      "reject a flagged referral: it never pays", 2},
     {"staff flags", loy_cmd_staff_flags, loy_staff_flags_flags, NULL,
      "staff writes blocked or flagged by the fraud controls (--status open), newest first", 2},
+    {"staff dismiss", loy_cmd_staff_dismiss, loy_staff_dismiss_flags, "ID",
+     "dismiss an open staff flag that needs no action (--reason, audited)", 2},
     {"messages send", loy_cmd_messages_send, loy_messages_send_flags, NULL,
      "send the due messages now (consent, cap, quiet hours checked; for cron)", 2},
     {"messages list", loy_cmd_messages_list, loy_messages_list_flags, NULL,

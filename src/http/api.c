@@ -293,6 +293,7 @@ int loy_h_users_create(loy_req *r, loy_err *err);
 int loy_h_users_update(loy_req *r, loy_err *err);
 int loy_h_apikeys_list(loy_req *r, loy_err *err);
 int loy_h_staff_flags(loy_req *r, loy_err *err);
+int loy_h_staff_flag_dismiss(loy_req *r, loy_err *err);
 int loy_h_apikeys_create(loy_req *r, loy_err *err);
 int loy_h_apikeys_revoke(loy_req *r, loy_err *err);
 int loy_h_locations_create(loy_req *r, loy_err *err);
@@ -408,6 +409,8 @@ const loy_route loy_routes[] = {
      "rename a location {name}: a new programme version", NULL},
     {"GET", "/api/v1/staff-flags", loy_h_staff_flags, LOY_ROLE_OWNER, LOY_BODY_NONE,
      "staff writes blocked or flagged by the fraud controls, newest first", "status,before,limit"},
+    {"POST", "/api/v1/staff-flags/{id}:dismiss", loy_h_staff_flag_dismiss, LOY_ROLE_OWNER,
+     LOY_BODY_JSON, "dismiss an open staff flag {reason} (audited)", NULL},
     {"GET", "/api/v1/users", loy_h_users_list, LOY_ROLE_OWNER, LOY_BODY_NONE,
      "staff users with role and whether disabled (never a password hash)", NULL},
     {"POST", "/api/v1/users", loy_h_users_create, LOY_ROLE_OWNER, LOY_BODY_JSON,

@@ -49,6 +49,15 @@ int loy_h_staff_flags(loy_req *r, loy_err *err)
     return loy_app_staff_flags(r->app, loy_req_query(r, "status"), b, (int)l, &r->resp, err);
 }
 
+int loy_h_staff_flag_dismiss(loy_req *r, loy_err *err)
+{
+    char *end = NULL;
+    long long id = strtoll(r->params[0], &end, 10);
+    if (!*r->params[0] || *end || id <= 0)
+        return loy_err_set(err, LOY_ENOTFOUND, "id", "no staff flag %s", r->params[0]);
+    return loy_app_staff_flag_dismiss(r->app, id, r->json, &r->resp, err);
+}
+
 int loy_h_apikeys_list(loy_req *r, loy_err *err)
 {
     return loy_app_apikey_list(r->app, &r->resp, err);

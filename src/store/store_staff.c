@@ -133,3 +133,19 @@ int loy_store_staff_flag_list(loy_conn *c, int64_t merchant, const char *status,
     }
     return rc;
 }
+
+int loy_store_staff_flag_dismiss(loy_conn *c, int64_t merchant, int64_t id, loy_err *err)
+{
+    int64_t open = 0;
+    int rc = loy_db_scalar(
+        c, &open, err, "SELECT status = 'open' FROM staff_flags WHERE merchant_id = ? AND id = ?",
+        "ii", merchant, id);
+    if (rc == LOY_ENOTFOUND) return loy_err_set(err, rc, "id", "no staff flag %lld", (long long)id);
+    if (rc) return rc;
+    if (!open)
+        return loy_err_set(err, LOY_ECONFLICT, "id", "staff flag %lld was dismissed already",
+                           (long long)id);
+    return loy_db_run(
+        c, err, "UPDATE staff_flags SET status = 'dismissed' WHERE merchant_id = ? AND id = ?",
+        "ii", merchant, id);
+}

@@ -29,6 +29,9 @@ int loy_store_staff_adjust_count(loy_conn *c, int64_t merchant, const char *acto
 /* Purchases for `member` recorded by `actor` at or after `since`. */
 int loy_store_staff_purchase_count(loy_conn *c, int64_t merchant, int64_t member, const char *actor,
                                    int64_t since, int64_t *count, loy_err *err);
+/* Marks flag `id` of `merchant` dismissed: LOY_ENOTFOUND when there is no such flag,
+ * LOY_ECONFLICT when it is not open (dismissed already). */
+int loy_store_staff_flag_dismiss(loy_conn *c, int64_t merchant, int64_t id, loy_err *err);
 /* Inserts a flag (r->id set). */
 int loy_store_staff_flag_insert(loy_conn *c, loy_staff_flag_row *r, loy_err *err);
 /* Flags of `merchant` with `status` ("" for all), newest first, before id `before` (0: from the

@@ -615,6 +615,72 @@ static int teardown(void **state)
     return ah_group_teardown(state);
 }
 
+/* ---- staff fraud flags over HTTP (RELIABILITY E5) ---- */
+
+static void test_staff_flags(void **state)
+{
+    ah_server *s = *state;
+    char cashier[128];
+    ah_key_create(s->db, "cashier", cashier, sizeof(cashier), NULL);
+    long long m = ah_member(s, "Flag Family");
+    char body[128], key[64], path[96];
+    /* six purchases for one member within the hour by one key: the sixth is flagged (limit 5) */
+    for (int i = 0; i < 6; i++) {
+        snprintf(body, sizeof(body), "{\"member\":%lld,\"amount\":900}", m);
+        snprintf(key, sizeof(key), "staff-flag-%d", i);
+        ah_resp r;
+        ah_call(s, "POST", "/api/v1/purchases", cashier, key, body, &r);
+        ah_expect_status(&r, 201);
+        ah_resp_free(&r);
+    }
+    json_t *j = call_json(s, "GET", "/api/v1/staff-flags?status=open", s->owner, NULL, 200);
+    json_t *flags = json_object_get(j, "flags");
+    assert_int_equal(json_array_size(flags), 1);
+    json_t *f = json_array_get(flags, 0);
+    assert_string_equal(json_string_value(json_object_get(f, "rule")), "stamp_velocity");
+    assert_string_equal(json_string_value(json_object_get(f, "action")), "flagged");
+    assert_int_equal(json_integer_value(json_object_get(f, "member_id")), m);
+    long long id = json_integer_value(json_object_get(f, "id"));
+    json_decref(j);
+    expect_refused(s, "GET", "/api/v1/staff-flags", cashier, NULL, 403, "forbidden",
+                   "authorization");
+    snprintf(path, sizeof(path), "/api/v1/staff-flags/%lld:dismiss", id);
+    expect_refused(s, "POST", path, s->owner, "{}", 400, "invalid", "reason");
+    expect_refused(s, "POST", path, s->manager, "{\"reason\":\"x\"}", 403, "forbidden",
+                   "authorization");
+    expect_refused(s, "POST", "/api/v1/staff-flags/999999:dismiss", s->owner, "{\"reason\":\"x\"}",
+                   404, "not_found", "id");
+    j = call_json(s, "POST", path, s->owner, "{\"reason\":\"a family of six\"}", 200);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "dismissed");
+    json_decref(j);
+    expect_refused(s, "POST", path, s->owner, "{\"reason\":\"again\"}", 409, "conflict", "id");
+    assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE action = 'fraud.dismissed'"), 1);
+    j = call_json(s, "GET", "/api/v1/staff-flags?status=open", s->owner, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "flags")), 0);
+    json_decref(j);
+
+    /* a staff user's own card: linked with PATCH, shown in the list of users */
+    add_user(s, "flagtill", "cashier", "till-password-1");
+    snprintf(body, sizeof(body), "{\"member\":%lld}", m);
+    json_decref(call_json(s, "PATCH", "/api/v1/users/flagtill", s->owner, body, 200));
+    j = call_json(s, "GET", "/api/v1/users", s->owner, NULL, 200);
+    size_t i;
+    json_t *u;
+    int seen = 0;
+    json_array_foreach(json_object_get(j, "users"), i, u)
+    {
+        const char *name = json_string_value(json_object_get(u, "username"));
+        json_t *linked = json_object_get(u, "member");
+        if (!strcmp(name, "flagtill")) {
+            assert_int_equal(json_integer_value(linked), m);
+            seen++;
+        } else
+            assert_true(json_is_null(linked));
+    }
+    assert_int_equal(seen, 1);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -625,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disabled_user_session_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apikeys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_locations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_staff_flags, setup, teardown),
     };
     return cmocka_run_group_tests_name("api_admin", tests, NULL, NULL);
 }

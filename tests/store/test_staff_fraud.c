@@ -452,6 +452,51 @@ static void test_settings(void **state)
     bad_setting("{\"adjustment_per_day\": 3}", "staff.adjustment_per_day");
 }
 
+/* The owner dismisses a flag with a reason: dismissed once, audited; a second dismissal, an
+ * unknown flag and a missing reason are refused and change nothing. */
+static void test_dismiss(void **state)
+{
+    fx *f = *state;
+    loy_err err;
+    as(f, "user:cashier1");
+    int64_t id = 0;
+    for (int i = 0; i < 3; i++) ok(buy(f, f->a, &id, &err), &err); /* the third is flagged */
+    int64_t flag = sfx_q(&f->app->conn, "SELECT max(id) FROM staff_flags");
+    assert_true(flag > 0);
+    as(f, "user:owner1");
+    json_t *resp = NULL, *req = json_pack("{s:s}", "reason", "a family of three");
+    ok(loy_app_staff_flag_dismiss(f->app, flag, req, &resp, &err), &err);
+    assert_string_equal(json_string_value(json_object_get(resp, "status")), "dismissed");
+    json_decref(resp);
+    assert_int_equal(sfx_qi(&f->app->conn,
+                            "SELECT count(*) FROM staff_flags WHERE id = ? AND "
+                            "status = 'dismissed'",
+                            flag),
+                     1);
+    assert_int_equal(
+        sfx_qi(&f->app->conn,
+               "SELECT count(*) FROM audit WHERE action = 'fraud.dismissed' AND "
+               "target_id = ? AND actor = 'user:owner1' AND reason = 'a family of three'",
+               flag),
+        1);
+    int64_t audits_before = sfx_q(&f->app->conn, "SELECT count(*) FROM audit");
+    assert_int_equal(loy_app_staff_flag_dismiss(f->app, flag, req, &resp, &err), LOY_ECONFLICT);
+    assert_string_equal(err.field, "id");
+    assert_int_equal(loy_app_staff_flag_dismiss(f->app, flag + 100, req, &resp, &err),
+                     LOY_ENOTFOUND);
+    json_decref(req);
+    req = json_pack("{s:s}", "reason", "");
+    assert_int_equal(loy_app_staff_flag_dismiss(f->app, flag, req, &resp, &err), LOY_EINVALID);
+    assert_string_equal(err.field, "reason");
+    json_decref(req);
+    req = json_pack("{s:s, s:b}", "reason", "x", "force", 1);
+    assert_int_equal(loy_app_staff_flag_dismiss(f->app, flag, req, &resp, &err), LOY_EINVALID);
+    assert_string_equal(err.field, "force");
+    json_decref(req);
+    assert_null(resp);
+    assert_int_equal(sfx_q(&f->app->conn, "SELECT count(*) FROM audit"), audits_before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +506,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_api_key_and_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stamp_velocity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_self_stamping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dismiss, setup, teardown),
         cmocka_unit_test(test_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
