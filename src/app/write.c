@@ -97,6 +97,16 @@ static int write_one(loy_app *app, loy_op op, const char *key, const json_t *req
     return rc;
 }
 
+/* After a refused write is rolled back: what must be kept of the refusal itself, each in its
+ * own short transaction (or savepoint): a join with a referral code that met an existing member
+ * (app/referrals.c) and a staff write the fraud controls blocked (app/staff.c). */
+static void after_refusal(loy_app *app, loy_op op, const json_t *req, int rc, int64_t now)
+{
+    if (op == LOY_OP_MEMBER_CREATE && rc == LOY_ECONFLICT)
+        loy_app_referral_join_conflict(app, req, now);
+    loy_app_staff_blocked_log(app, now);
+}
+
 int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, json_t **resp,
                   bool *replayed, loy_err *err)
 {
@@ -116,9 +126,7 @@ int loy_app_write(loy_app *app, loy_op op, const char *key, const json_t *req, j
         loy_db_rollback(&app->conn);
         json_decref(*resp);
         *resp = NULL;
-        if (op == LOY_OP_MEMBER_CREATE && rc == LOY_ECONFLICT) /* logs a refused referral */
-            loy_app_referral_join_conflict(app, req, loy_app_now(app));
-        loy_app_staff_blocked_log(app, loy_app_now(app)); /* a refused staff write (app/staff.c) */
+        after_refusal(app, op, req, rc, loy_app_now(app));
     }
     if (replayed) *replayed = false;
     return rc;
@@ -141,10 +149,10 @@ int loy_app_write_batch(loy_app *app, loy_write_item *items, size_t n, loy_err *
         if (!it->rc)
             it->rc =
                 write_one(app, it->op, it->key, it->req, now, &it->resp, &it->replayed, &it->err);
-        if (it->rc) loy_db_rollback_to(&app->conn);
-        if (it->op == LOY_OP_MEMBER_CREATE && it->rc == LOY_ECONFLICT) /* a refused referral */
-            loy_app_referral_join_conflict(app, it->req, now);
-        if (it->rc) loy_app_staff_blocked_log(app, now); /* a refused staff write */
+        if (it->rc) {
+            loy_db_rollback_to(&app->conn);
+            after_refusal(app, it->op, it->req, it->rc, now);
+        }
         memcpy(app->actor, actor, sizeof(actor));
         if (!it->rc) rc = loy_db_release(&app->conn, err);
         if (it->rc == LOY_ESTORAGE || it->rc == LOY_EBUSY || it->rc == LOY_ENOMEM) {

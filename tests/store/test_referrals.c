@@ -244,14 +244,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    json_t *v = NULL;
-    loy_err err;
-    assert_int_equal(loy_app_verify(f->app, &v, &err), 0);
-    if (!json_is_true(json_object_get(v, "ok"))) {
-        char *d = json_dumps(v, 0);
-        fail_msg("db verify: %s", d);
-    }
-    json_decref(v);
+    afx_verify(f->app);
     loy_app_close(f->app);
     sfx_remove_target(f->path);
     free(f);

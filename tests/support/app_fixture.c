@@ -40,3 +40,15 @@ json_t *afx_write(loy_app *app, loy_op op, json_t *req)
     json_decref(req);
     return resp;
 }
+
+void afx_verify(loy_app *app)
+{
+    json_t *v = NULL;
+    loy_err err;
+    if (loy_app_verify(app, &v, &err)) fail_msg("db verify: %s", err.message);
+    if (!json_is_true(json_object_get(v, "ok"))) {
+        char *d = json_dumps(v, 0);
+        fail_msg("db verify: %s", d);
+    }
+    json_decref(v);
+}

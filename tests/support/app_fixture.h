@@ -15,5 +15,8 @@ loy_app *afx_open_example(char *path, size_t pathsz, const char *tag, int64_t no
 /* Runs a write use case with a fresh idempotency key and returns its answer; fails the test
  * on error. Takes ownership of `req`. */
 json_t *afx_write(loy_app *app, loy_op op, json_t *req);
+/* `loyalty db verify` on the app's database: fails the test, with the report, unless every
+ * invariant holds (ledger sums = balances, open lots, erased members hold no personal data). */
+void afx_verify(loy_app *app);
 
 #endif
