@@ -178,7 +178,7 @@ static inline void ah_sleep_ms(long ms)
     }
 }
 
-/* fork/exec `$LOY_BIN serve --db DB --port 0 --quiet`; the port is read from its stdout. */
+/* fork/exec `$LOY_BIN serve --db DB --port 0 --quiet --no-scheduler`; the port is read from its stdout. */
 static inline void ah_start(ah_server *s)
 {
     unlink(s->out);
@@ -189,7 +189,9 @@ static inline void ah_start(ah_server *s)
         int fe = open(s->errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) dup2(fd, 1);
         if (fe >= 0) dup2(fe, 2);
-        execl(ah_bin(), ah_bin(), "serve", "--db", s->db, "--port", "0", "--quiet", (char *)NULL);
+        /* no daily jobs at start: they would change the database under the tests' feet */
+        execl(ah_bin(), ah_bin(), "serve", "--db", s->db, "--port", "0", "--quiet",
+              "--no-scheduler", (char *)NULL);
         _exit(127);
     }
     s->pid = pid;
